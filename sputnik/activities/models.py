@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sputnik.core.models import Centre, User
+
+
+class Interaction(models.Model):
+    """One entry on a customer's timeline.
+
+    Every channel hangs off this spine: notes, calls and stage changes now; e-mail,
+    SMS, meetings, documents, cases, campaign messages and survey answers later,
+    each adding its own detail table that points here. The person and company are
+    plain ids, not foreign keys into the parties app (apps reach each other through
+    services), and `centre_id` is copied so timeline reads stay one index range.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        CALL = "call", _("Call")
+        STAGE_CHANGE = "stage_change", _("Stage change")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        MEETING = "meeting", _("Meeting")
+        DOCUMENT = "document", _("Document")
+        SYSTEM = "system", _("System")
+
+    class Direction(models.TextChoices):
+        NONE = "", "—"
+        INBOUND = "in", _("Inbound")
+        OUTBOUND = "out", _("Outbound")
+
+    class CallOutcome(models.TextChoices):
+        NONE = "", "—"
+        ANSWERED = "answered", _("Answered")
+        NO_ANSWER = "no_answer", _("No answer")
+        BUSY = "busy", _("Busy")
+        VOICEMAIL = "voicemail", _("Voicemail")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        CALLBACK = "callback", _("Call back later")
+
+    person_id = models.BigIntegerField(null=True, blank=True)
+    company_id = models.BigIntegerField(null=True, blank=True)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices,
+                                 blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices,
+                               blank=True, default="")
+    duration_seconds = models.PositiveIntegerField(_("duration, s"), null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            # a person's / company's timeline, newest first, paged by keyset
+            models.Index(fields=["person_id", "-occurred_at", "-id"], name="timeline_person"),
+            models.Index(fields=["company_id", "-occurred_at", "-id"], name="timeline_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"

@@ -1,0 +1,22 @@
+"""Reads of the timeline. The caller passes a person it fetched through a visible selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sputnik.activities.models import Interaction
+from sputnik.core.models import User
+from sputnik.core.paging import Page, keyset_page
+
+
+def timeline_page(*, actor: User, person: Any, cursor: str | None = None, size: int = 30,
+                  kinds: list[str] | None = None) -> Page[Interaction]:
+    """One page of a person's timeline, newest first.
+
+    Keyset over (occurred_at, id) on the (person_id, occurred_at, id) index: the cost
+    is one index range of `size` rows however long the history is.
+    """
+    qs = Interaction.objects.filter(person_id=person.pk).select_related("actor")
+    if kinds:
+        qs = qs.filter(kind__in=[k for k in kinds if k in Interaction.Kind.values])
+    return keyset_page(qs, order=("-occurred_at", "-id"), cursor=cursor, size=min(size, 200))

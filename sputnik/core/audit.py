@@ -1,0 +1,69 @@
+"""The audit trail: one entry per create, update, delete or transfer of customer data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from sputnik.core.models import AuditEntry, User
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """Concrete field values of a model instance, JSON-ready (FKs as ids)."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"search_name", "id"}:
+            continue
+        data[field.name] = _jsonable(getattr(instance, field.attname))
+    return data
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    instance: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    person_id: int | None = None,
+    company_id: int | None = None,
+    summary: str = "",
+) -> AuditEntry | None:
+    before = _jsonable(before or {})
+    after = _jsonable(after or {})
+    if action == AuditEntry.Action.UPDATE:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        if not changed:
+            return None
+        before = {k: before.get(k) for k in changed}
+        after = {k: after.get(k) for k in changed}
+    return AuditEntry.objects.create(
+        actor=actor if actor and actor.pk else None,
+        action=action,
+        entity=instance._meta.label_lower,
+        entity_id=instance.pk,
+        subject_person_id=person_id,
+        subject_company_id=company_id,
+        summary=summary[:300],
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,295 @@
+"""Reads of persons and companies, always scoped by the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from sputnik.core.custom_fields import custom_filter
+from sputnik.core.models import AuditEntry, User
+from sputnik.core.normalize import normalize_email, search_key, try_normalize_phone
+from sputnik.core.paging import Page, keyset_page
+from sputnik.parties.models import (
+    Company,
+    CompanyRole,
+    ContactPoint,
+    Person,
+    Relation,
+    Source,
+    Stage,
+)
+
+PERSON_SORTS: dict[str, tuple[str, str]] = {
+    "name": ("search_name", "id"),
+    "-name": ("-search_name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+
+
+@dataclass
+class PersonFilters:
+    q: str = ""
+    stage: str = ""
+    centre_id: int | None = None
+    owner_id: int | None = None
+    tag: str = ""
+    interest: str = ""
+    source: str = ""
+    custom: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: Any, actor: User | None = None) -> PersonFilters:
+        """Build filters from a query dict, ignoring what is not a known value."""
+
+        def as_int(name: str) -> int | None:
+            raw = str(params.get(name) or "").strip()
+            if raw == "me" and actor is not None:
+                return actor.pk
+            return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+        stage = str(params.get("stage") or "")
+        source = str(params.get("source") or "")
+        custom = {
+            key[3:]: str(value) for key, value in params.items()
+            if key.startswith("cf_") and str(value).strip() and len(key) < 60
+        }
+        return cls(
+            q=str(params.get("q") or "").strip()[:200],
+            stage=stage if stage in Stage.values else "",
+            centre_id=as_int("centre"),
+            owner_id=as_int("owner"),
+            tag=str(params.get("tag") or "").strip()[:50],
+            interest=str(params.get("interest") or "").strip()[:50],
+            source=source if source in Source.values else "",
+            custom=custom,
+        )
+
+
+def visible_persons(actor: User) -> QuerySet[Person]:
+    return Person.objects.visible_to(actor)
+
+
+def visible_companies(actor: User) -> QuerySet[Company]:
+    return Company.objects.visible_to(actor)
+
+
+def _contact_match(kind: str, value: str, owner: str = "person_id") -> QuerySet[ContactPoint]:
+    return ContactPoint.objects.filter(kind=kind, value=value).values(owner)
+
+
+def _name_match(qs: QuerySet[Any], text: str, table: str) -> QuerySet[Any]:
+    """Every word of the query appears in the folded name.
+
+    On PostgreSQL the match is fenced in an `OFFSET 0` subquery so the planner uses
+    the trigram index first instead of walking the sort index and filtering
+    (the ORDER BY … LIMIT trap: 3 s → 43 ms at p99 on a rare prefix).
+    """
+    words = [w for w in search_key(text).split() if w][:5]
+    if not words:
+        return qs
+    if connection.vendor == "postgresql":
+        where = " AND ".join(["search_name LIKE %s"] * len(words))
+        params = [f"%{_escape_like(w)}%" for w in words]
+        return qs.filter(
+            pk__in=RawSQL(f"SELECT id FROM {table} WHERE {where} OFFSET 0", params)  # noqa: S611
+        )
+    for w in words:
+        qs = qs.filter(search_name__contains=w)
+    return qs
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def apply_person_query(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
+    """Search by any spelling of a phone, by e-mail, or by name."""
+    q = q.strip()
+    if not q:
+        return qs
+    if "@" in q:
+        try:
+            email = normalize_email(q)
+        except Exception:  # noqa: BLE001 - not an address: no match rather than an error
+            return qs.none()
+        return qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, email))
+    digits = sum(c.isdigit() for c in q)
+    if digits >= 7 and digits >= len(q.replace(" ", "")) * 0.6:
+        phone = try_normalize_phone(q)
+        if phone is None:
+            return qs.none()
+        return qs.filter(pk__in=_contact_match(ContactPoint.Kind.PHONE, phone))
+    return _name_match(qs, q, Person._meta.db_table)
+
+
+def person_list(*, actor: User, filters: PersonFilters, sort: str = "name",
+                cursor: str | None = None, size: int = 50) -> Page[Person]:
+    qs = visible_persons(actor)
+    qs = apply_person_query(qs, filters.q)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.centre_id:
+        qs = qs.filter(centre_id=filters.centre_id)
+    if filters.owner_id:
+        qs = qs.filter(owner_id=filters.owner_id)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.tag:
+        qs = qs.filter(pk__in=Person.tags.through.objects.filter(
+            tag__name=filters.tag).values("person_id"))
+    if filters.interest:
+        qs = qs.filter(pk__in=Person.interests.through.objects.filter(
+            interest__slug=filters.interest).values("person_id"))
+    for key, value in filters.custom.items():
+        qs = qs.filter(custom_filter("person", key, value))
+    qs = qs.select_related("centre", "owner").prefetch_related(
+        Prefetch("contacts", queryset=ContactPoint.objects.filter(
+            kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]).order_by(
+            "-is_primary", "id"))
+    )
+    order = PERSON_SORTS.get(sort, PERSON_SORTS["name"])
+    return keyset_page(qs, order=order, cursor=cursor, size=min(max(size, 1), 200))
+
+
+def person_get(*, actor: User, person_id: int) -> Person:
+    """A visible person, or Person.DoesNotExist (shown as 404, exactly like a missing id)."""
+    return visible_persons(actor).select_related("centre", "owner").get(pk=person_id)
+
+
+def person_card(*, actor: User, person_id: int) -> Person:
+    """Everything the 360° card shows, in a fixed number of queries."""
+    return (
+        visible_persons(actor)
+        .select_related("centre", "owner", "employer")
+        .prefetch_related(
+            Prefetch("contacts", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id")),
+            "addresses",
+            "interests",
+            "tags",
+            "important_dates",
+            Prefetch("assets", queryset=_assets()),
+            Prefetch("company_roles", queryset=CompanyRole.objects.select_related("company")),
+            Prefetch("relations_from", queryset=Relation.objects.select_related("other")),
+            Prefetch("relations_to", queryset=Relation.objects.select_related("person")),
+            "stage_changes",
+        )
+        .get(pk=person_id)
+    )
+
+
+def _assets() -> QuerySet[Any]:
+    from sputnik.parties.models import Asset
+
+    return Asset.objects.order_by("disposed_at", "-purchase_date", "id")
+
+
+def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[Person]:
+    """Persons the actor may see whose phone or e-mail matches (any spelling)."""
+    qs = visible_persons(actor)
+    if phone:
+        value = try_normalize_phone(phone)
+        if value is None:
+            return []
+        qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.PHONE, value))
+    elif email:
+        try:
+            value = normalize_email(email)
+        except Exception:  # noqa: BLE001
+            return []
+        qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, value))
+    else:
+        return []
+    return list(qs.select_related("centre", "owner").prefetch_related("contacts")
+                .order_by("id")[:20])
+
+
+def person_history(*, actor: User, person: Person, cursor: str | None = None,
+                   size: int = 50) -> Page[AuditEntry]:
+    """The audit trail of a visible person (the caller has already fetched it visibly)."""
+    qs = AuditEntry.objects.filter(subject_person_id=person.pk).select_related("actor")
+    return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
+
+
+def company_history(*, actor: User, company: Company, cursor: str | None = None,
+                    size: int = 50) -> Page[AuditEntry]:
+    qs = AuditEntry.objects.filter(subject_company_id=company.pk).select_related("actor")
+    return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
+
+
+def relations_of(person: Person) -> list[tuple[str, Relation, Person]]:
+    """Both directions of a prefetched person's relations as (label, relation, other)."""
+    from django.utils.translation import gettext as _
+
+    rows: list[tuple[str, Relation, Person]] = []
+    for rel in person.relations_from.all():
+        rows.append((rel.get_kind_display(), rel, rel.other))
+    for rel in person.relations_to.all():
+        label = _("Referred") if rel.kind == Relation.Kind.REFERRED_BY else rel.get_kind_display()
+        rows.append((str(label), rel, rel.person))
+    return rows
+
+
+COMPANY_SORTS: dict[str, tuple[str, str]] = {
+    "name": ("search_name", "id"),
+    "-name": ("-search_name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+
+
+def company_list(*, actor: User, q: str = "", centre_id: int | None = None,
+                 sort: str = "name", cursor: str | None = None, size: int = 50
+                 ) -> Page[Company]:
+    qs = visible_companies(actor)
+    q = q.strip()[:200]
+    if q:
+        if "@" in q:
+            try:
+                qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, normalize_email(q),
+                                                     "company_id"))
+            except Exception:  # noqa: BLE001
+                qs = qs.none()
+        elif q.replace(" ", "").isdigit() and len(q.replace(" ", "")) in (10, 12):
+            qs = qs.filter(Q(inn=q.replace(" ", "")) | Q(pk__in=_contact_match(
+                ContactPoint.Kind.PHONE, try_normalize_phone(q) or "-", "company_id")))
+        elif (phone := try_normalize_phone(q)) is not None:
+            qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.PHONE, phone, "company_id"))
+        else:
+            qs = _name_match(qs, q, Company._meta.db_table)
+    if centre_id:
+        qs = qs.filter(centre_id=centre_id)
+    qs = qs.select_related("centre", "owner").prefetch_related("contacts")
+    order = COMPANY_SORTS.get(sort, COMPANY_SORTS["name"])
+    return keyset_page(qs, order=order, cursor=cursor, size=min(max(size, 1), 200))
+
+
+def company_get(*, actor: User, company_id: int) -> Company:
+    return visible_companies(actor).select_related("centre", "owner").get(pk=company_id)
+
+
+def company_card(*, actor: User, company_id: int) -> Company:
+    return (
+        visible_companies(actor)
+        .select_related("centre", "owner")
+        .prefetch_related("contacts", "addresses",
+                          Prefetch("person_roles",
+                                   queryset=CompanyRole.objects.select_related("person")))
+        .get(pk=company_id)
+    )
+
+
+def person_count_estimate(*, actor: User, filters: PersonFilters) -> int | None:
+    """A capped count for list headers: exact up to 10,000, None beyond (shown as "10,000+")."""
+    qs = visible_persons(actor)
+    qs = apply_person_query(qs, filters.q)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.centre_id:
+        qs = qs.filter(centre_id=filters.centre_id)
+    n = qs.values("pk")[:10001].count()
+    return None if n > 10000 else n
