@@ -10,6 +10,7 @@ DEBUG         "1"/"true" to enable (the demo only).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -25,7 +26,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG")
-TESTING = env_bool("SPUTNIK_TESTING")
+TESTING = env_bool("SPUTNIK_TESTING") or "pytest" in sys.modules
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
