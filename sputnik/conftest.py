@@ -27,26 +27,34 @@ def centre_a(db) -> Centre:
 
 @pytest.fixture
 def centre_b(db) -> Centre:
-    return Centre.objects.create(name="Центр Б", kind="showroom", region="Свердловская область",
-                                 city="Екатеринбург")
+    return Centre.objects.create(
+        name="Центр Б", kind="showroom", region="Свердловская область", city="Екатеринбург"
+    )
 
 
 @pytest.fixture
 def call_centre(db) -> Centre:
-    return Centre.objects.create(name="Колл-центр", kind="call_centre", region="Москва",
-                                 city="Москва")
+    return Centre.objects.create(
+        name="Колл-центр", kind="call_centre", region="Москва", city="Москва"
+    )
 
 
 @pytest.fixture
 def head_office(db) -> Centre:
-    return Centre.objects.create(name="Головной офис", kind="head_office", region="Москва",
-                                 city="Москва")
+    return Centre.objects.create(
+        name="Головной офис", kind="head_office", region="Москва", city="Москва"
+    )
 
 
 def make_user(username: str, role: str, centre: Centre | None, **extra) -> User:
     user = User.objects.create_user(
-        username=username, password="pass-" + username, role=role, centre=centre,
-        first_name=username.title(), language=extra.pop("language", "en"), **extra,
+        username=username,
+        password="pass-" + username,
+        role=role,
+        centre=centre,
+        first_name=username.title(),
+        language=extra.pop("language", "en"),
+        **extra,
     )
     return user
 
@@ -106,10 +114,16 @@ def person(owner):
     """A customer of centre A owned by `owner`, with a phone and an e-mail."""
     from sputnik.parties.services import person_create
 
-    return person_create(actor=owner, data={
-        "last_name": "Иванов", "first_name": "Сергей", "middle_name": "Петрович",
-        "phones": ["8 (912) 345-67-89"], "emails": ["Sergey.Ivanov@Example.ru"],
-    })
+    return person_create(
+        actor=owner,
+        data={
+            "last_name": "Иванов",
+            "first_name": "Сергей",
+            "middle_name": "Петрович",
+            "phones": ["8 (912) 345-67-89"],
+            "emails": ["Sergey.Ivanov@Example.ru"],
+        },
+    )
 
 
 # Personas and whether they see `person` (owned by `owner` in centre A).

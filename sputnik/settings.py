@@ -33,10 +33,12 @@ if not SECRET_KEY:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-only-for-demo-and-tests-" + "x" * 20  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-demo-and-tests-" + "x" * 20
 
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
 ]
 if TESTING:
     ALLOWED_HOSTS += ["testserver"]
@@ -116,12 +118,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Background work (Huey) ----------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "sputnik", "url": REDIS_URL,
-            "immediate": False, "consumer": {"workers": 2, "worker_type": "thread"}}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "sputnik",
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
 else:
-    HUEY = {"huey_class": "huey.SqliteHuey", "name": "sputnik",
-            "filename": str(VAR_DIR / "huey.sqlite3"), "immediate": TESTING,
-            "consumer": {"workers": 2, "worker_type": "thread"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "sputnik",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": TESTING,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
 
 # --- Auth and security ----------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -9,8 +9,16 @@ from sputnik.core.events import subscribe
 
 
 @subscribe("person.stage_changed")
-def on_stage_changed(*, person_id: int, centre_id: int, actor_id: int | None,
-                     from_stage: str, to_stage: str, reason: str = "", **_: Any) -> None:
+def on_stage_changed(
+    *,
+    person_id: int,
+    centre_id: int,
+    actor_id: int | None,
+    from_stage: str,
+    to_stage: str,
+    reason: str = "",
+    **_: Any,
+) -> None:
     Interaction.objects.create(
         person_id=person_id,
         centre_id=centre_id,

@@ -43,18 +43,22 @@ class Interaction(models.Model):
 
     person_id = models.BigIntegerField(null=True, blank=True)
     company_id = models.BigIntegerField(null=True, blank=True)
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"), blank=True)
-    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices,
-                                 blank=True, default="")
-    outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices,
-                               blank=True, default="")
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, blank=True, default=""
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=CallOutcome.choices, blank=True, default=""
+    )
     duration_seconds = models.PositiveIntegerField(_("duration, s"), null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

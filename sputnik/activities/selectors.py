@@ -9,8 +9,14 @@ from sputnik.core.models import User
 from sputnik.core.paging import Page, keyset_page
 
 
-def timeline_page(*, actor: User, person: Any, cursor: str | None = None, size: int = 30,
-                  kinds: list[str] | None = None) -> Page[Interaction]:
+def timeline_page(
+    *,
+    actor: User,
+    person: Any,
+    cursor: str | None = None,
+    size: int = 30,
+    kinds: list[str] | None = None,
+) -> Page[Interaction]:
     """One page of a person's timeline, newest first.
 
     Keyset over (occurred_at, id) on the (person_id, occurred_at, id) index: the cost

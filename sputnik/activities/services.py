@@ -58,19 +58,35 @@ def note_create(*, actor: User, person_id: int, body: str) -> Interaction:
     if len(text) > 20000:
         raise ValidationError({"body": [_("At most %(n)d characters.") % {"n": 20000}]})
     note = Interaction.objects.create(
-        person_id=person.pk, centre_id=actor.centre_id, actor=actor,
-        kind=Interaction.Kind.NOTE, body=text,
+        person_id=person.pk,
+        centre_id=actor.centre_id,
+        actor=actor,
+        kind=Interaction.Kind.NOTE,
+        body=text,
     )
-    audit_record(actor=actor, action="create", instance=note, person_id=person.pk,
-                 after=snapshot(note, ["kind", "body"]), summary=_("Note"))
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=note,
+        person_id=person.pk,
+        after=snapshot(note, ["kind", "body"]),
+        summary=_("Note"),
+    )
     publish("interaction.logged", interaction_id=note.pk, person_id=person.pk)
     return note
 
 
 @transaction.atomic
-def call_log(*, actor: User, person_id: int, direction: str, outcome: str,
-             duration_seconds: int | None = None, notes: str = "",
-             occurred_at: Any = None) -> Interaction:
+def call_log(
+    *,
+    actor: User,
+    person_id: int,
+    direction: str,
+    outcome: str,
+    duration_seconds: int | None = None,
+    notes: str = "",
+    occurred_at: Any = None,
+) -> Interaction:
     person = _person_for_logging(actor, person_id)
     errors: dict[str, list[str]] = {}
     if direction not in (Interaction.Direction.INBOUND, Interaction.Direction.OUTBOUND):
@@ -93,12 +109,23 @@ def call_log(*, actor: User, person_id: int, direction: str, outcome: str,
     if errors:
         raise ValidationError(errors)
     call = Interaction.objects.create(
-        person_id=person.pk, centre_id=actor.centre_id, actor=actor,
-        kind=Interaction.Kind.CALL, direction=direction, outcome=outcome,
-        duration_seconds=duration_seconds, body=text, occurred_at=when,
+        person_id=person.pk,
+        centre_id=actor.centre_id,
+        actor=actor,
+        kind=Interaction.Kind.CALL,
+        direction=direction,
+        outcome=outcome,
+        duration_seconds=duration_seconds,
+        body=text,
+        occurred_at=when,
     )
-    audit_record(actor=actor, action="create", instance=call, person_id=person.pk,
-                 after=snapshot(call, ["kind", "direction", "outcome", "duration_seconds", "body"]),
-                 summary=_("Call"))
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=call,
+        person_id=person.pk,
+        after=snapshot(call, ["kind", "direction", "outcome", "duration_seconds", "body"]),
+        summary=_("Call"),
+    )
     publish("interaction.logged", interaction_id=call.pk, person_id=person.pk)
     return call

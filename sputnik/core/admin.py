@@ -16,7 +16,9 @@ class CentreAdmin(admin.ModelAdmin):
 
 
 @admin.action(description=_("Deactivate (end sessions and tokens)"))
-def deactivate_users(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+def deactivate_users(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+) -> None:
     for user in queryset:
         user_deactivate(actor=request.user, user=user)  # type: ignore[arg-type]
     messages.success(request, _("Users deactivated."))

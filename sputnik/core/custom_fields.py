@@ -59,7 +59,7 @@ def clean_value(defn: CustomFieldDefinition, raw: Any) -> Any:
             value = str(text)
             for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
                 try:
-                    return dt.datetime.strptime(value, fmt).date().isoformat()  # noqa: DTZ007
+                    return dt.datetime.strptime(value, fmt).date().isoformat()
                 except ValueError:
                     continue
             raise ValueError
@@ -91,8 +91,9 @@ def clean_value(defn: CustomFieldDefinition, raw: Any) -> Any:
     raise ValidationError(_("Invalid value."), code="invalid")
 
 
-def clean_custom(entity: str, raw: dict[str, Any] | None, *,
-                 current: dict[str, Any] | None = None) -> dict[str, Any]:
+def clean_custom(
+    entity: str, raw: dict[str, Any] | None, *, current: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Validate a mapping of custom values; errors are keyed `custom.<key>`."""
     raw = raw or {}
     defs = {d.key: d for d in definitions(entity)}

@@ -36,9 +36,15 @@ class Centre(models.Model):
 
 
 class User(AbstractUser):
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.SALES_MANAGER)
+    role = models.CharField(
+        _("role"), max_length=30, choices=Role.choices, default=Role.SALES_MANAGER
+    )
     centre = models.ForeignKey(
-        Centre, verbose_name=_("centre"), on_delete=models.PROTECT, null=True, blank=True,
+        Centre,
+        verbose_name=_("centre"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="users",
     )
     language = models.CharField(
@@ -127,6 +133,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["subject_company_id", "-at", "-id"], name="audit_company_at"),
             models.Index(fields=["entity", "entity_id"], name="audit_entity"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.entity}#{self.entity_id}"
 
     def changes(self) -> list[tuple[str, Any, Any]]:
         keys = sorted(set(self.before) | set(self.after))

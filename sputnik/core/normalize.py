@@ -23,8 +23,9 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     if not text:
         raise ValidationError(_("Enter a phone number."), code="phone_empty")
     if len(text) > 40 or not _PHONE_CHARS.match(text):
-        raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": text[:40]},
-                              code="phone_invalid")
+        raise ValidationError(
+            _("“%(value)s” is not a phone number.") % {"value": text[:40]}, code="phone_invalid"
+        )
     region = region or settings.PHONENUMBER_DEFAULT_REGION
     digits = re.sub(r"\D", "", text)
     candidate = text
@@ -84,7 +85,8 @@ _VIN_VALUES = {
     **{str(d): d for d in range(10)},
     **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
     **dict(zip("JKLMN", range(1, 6), strict=True)),
-    "P": 7, "R": 9,
+    "P": 7,
+    "R": 9,
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 _VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]

@@ -41,8 +41,9 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def keyset_page(qs: QuerySet[M], *, order: tuple[str, str], cursor: str | None,
-                size: int = 50) -> Page[M]:
+def keyset_page(
+    qs: QuerySet[M], *, order: tuple[str, str], cursor: str | None, size: int = 50
+) -> Page[M]:
     """One page of `qs` ordered by `order` = (field, "id") with optional "-" for descending.
 
     Both fields must go the same direction. An invalid or tampered cursor starts over.
@@ -63,11 +64,13 @@ def keyset_page(qs: QuerySet[M], *, order: tuple[str, str], cursor: str | None,
                 qs = qs.filter(**{f"{tie_name}__{'lt' if descending else 'gt'}": last_id})
             elif descending:
                 qs = qs.filter(**{f"{name}__lte": last_value}).filter(
-                    Q(**{f"{name}__lt": last_value}) | Q(**{name: last_value, f"{tie_name}__lt": last_id})
+                    Q(**{f"{name}__lt": last_value})
+                    | Q(**{name: last_value, f"{tie_name}__lt": last_id})
                 )
             else:
                 qs = qs.filter(**{f"{name}__gte": last_value}).filter(
-                    Q(**{f"{name}__gt": last_value}) | Q(**{name: last_value, f"{tie_name}__gt": last_id})
+                    Q(**{f"{name}__gt": last_value})
+                    | Q(**{name: last_value, f"{tie_name}__gt": last_id})
                 )
     rows = list(qs[: size + 1])
     next_cursor = None

@@ -16,9 +16,13 @@ def token_create(*, actor: User | None, user: User, name: str = "") -> str:
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[:12], digest=ApiToken.digest_of(raw)
     )
-    audit_record(actor=actor, action="create", instance=token,
-                 after={"user": user.pk, "name": name, "prefix": token.prefix},
-                 summary=f"API token for {user.username}")
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=token,
+        after={"user": user.pk, "name": name, "prefix": token.prefix},
+        summary=f"API token for {user.username}",
+    )
     return raw
 
 
@@ -57,5 +61,11 @@ def user_deactivate(*, actor: User | None, user: User) -> None:
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == user_key:
             session.delete()
-    audit_record(actor=actor, action="update", instance=user, before=before,
-                 after={"is_active": False}, summary=f"deactivated {user.username}")
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=user,
+        before=before,
+        after={"is_active": False},
+        summary=f"deactivated {user.username}",
+    )

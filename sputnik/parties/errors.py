@@ -3,5 +3,5 @@
 from __future__ import annotations
 
 
-class AccessDenied(Exception):  # noqa: N818
+class AccessDenied(Exception):
     """The actor may not do this; shown as 404 where the record is not visible."""

@@ -88,12 +88,20 @@ class Tag(models.Model):
 class Party(models.Model):
     """What persons and companies share: ownership, centre, source, custom fields."""
 
-    centre = models.ForeignKey(Centre, verbose_name=_("centre"), on_delete=models.PROTECT,
-                               related_name="+")
-    owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.SET_NULL,
-                              null=True, blank=True, related_name="+")
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices,
-                              default=Source.OTHER)
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("centre"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        User,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.OTHER
+    )
     source_campaign = models.CharField(_("campaign"), max_length=200, blank=True)
     utm_source = models.CharField("utm_source", max_length=200, blank=True)
     utm_medium = models.CharField("utm_medium", max_length=200, blank=True)
@@ -102,8 +110,9 @@ class Party(models.Model):
     search_name = models.CharField(max_length=400, editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     objects = VisibleQuerySet.as_manager()
 
@@ -142,18 +151,27 @@ class Person(Party):
     last_name = models.CharField(_("last name"), max_length=100)
     first_name = models.CharField(_("first name"), max_length=100)
     middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
-                             default=Stage.PROSPECT)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.PROSPECT
+    )
     birthday = models.DateField(_("birthday"), null=True, blank=True)
-    family_status = models.CharField(_("family status"), max_length=20,
-                                     choices=FamilyStatus.choices, blank=True, default="")
+    family_status = models.CharField(
+        _("family status"), max_length=20, choices=FamilyStatus.choices, blank=True, default=""
+    )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
-    employer = models.ForeignKey(Company, verbose_name=_("employer"), on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="employees")
+    employer = models.ForeignKey(
+        Company,
+        verbose_name=_("employer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employees",
+    )
     wishes = models.TextField(_("wishes and plans"), blank=True)
     is_vip = models.BooleanField(_("VIP"), default=False)
-    interests = models.ManyToManyField(Interest, verbose_name=_("interests"), blank=True,
-                                       related_name="persons")
+    interests = models.ManyToManyField(
+        Interest, verbose_name=_("interests"), blank=True, related_name="persons"
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="persons")
 
     class Meta:
@@ -186,10 +204,12 @@ class ContactPoint(models.Model):
         MESSENGER = "messenger", _("Messenger")
         SOCIAL = "social", _("Social network")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="contacts")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="contacts")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     value = models.CharField(_("value"), max_length=254)
     label = models.CharField(_("label"), max_length=50, blank=True)
@@ -229,10 +249,12 @@ class Address(models.Model):
         LEGAL = "legal", _("Legal")
         OTHER = "other", _("Other")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="addresses")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="addresses")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="addresses"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="addresses"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOME)
     postcode = models.CharField(_("postcode"), max_length=12, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
@@ -273,8 +295,13 @@ class CompanyRole(models.Model):
         verbose_name = _("role at company")
         verbose_name_plural = _("roles at companies")
         constraints = [
-            models.UniqueConstraint(fields=["person", "company", "title"], name="company_role_unique")
+            models.UniqueConstraint(
+                fields=["person", "company", "title"], name="company_role_unique"
+            )
         ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Relation(models.Model):
@@ -300,8 +327,13 @@ class Relation(models.Model):
         verbose_name_plural = _("relations")
         constraints = [
             models.UniqueConstraint(fields=["person", "other", "kind"], name="relation_unique"),
-            models.CheckConstraint(condition=~Q(person=models.F("other")), name="relation_not_self"),
+            models.CheckConstraint(
+                condition=~Q(person=models.F("other")), name="relation_not_self"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
 
 
 class Asset(models.Model):
@@ -330,8 +362,11 @@ class Asset(models.Model):
         indexes = [models.Index(fields=["vin"], name="asset_vin")]
         constraints = [
             # One current owner per vehicle; sold-on vehicles keep their history.
-            models.UniqueConstraint(fields=["vin"], condition=Q(disposed_at__isnull=True) & ~Q(vin=""),
-                                    name="asset_vin_current_unique"),
+            models.UniqueConstraint(
+                fields=["vin"],
+                condition=Q(disposed_at__isnull=True) & ~Q(vin=""),
+                name="asset_vin_current_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -345,10 +380,14 @@ class StageChange(models.Model):
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["person", "-at"], name="stage_change_person")]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"

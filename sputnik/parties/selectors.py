@@ -55,7 +55,8 @@ class PersonFilters:
         stage = str(params.get("stage") or "")
         source = str(params.get("source") or "")
         custom = {
-            key[3:]: str(value) for key, value in params.items()
+            key[3:]: str(value)
+            for key, value in params.items()
             if key.startswith("cf_") and str(value).strip() and len(key) < 60
         }
         return cls(
@@ -115,7 +116,7 @@ def apply_person_query(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     if "@" in q:
         try:
             email = normalize_email(q)
-        except Exception:  # noqa: BLE001 - not an address: no match rather than an error
+        except Exception:
             return qs.none()
         return qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, email))
     digits = sum(c.isdigit() for c in q)
@@ -127,8 +128,14 @@ def apply_person_query(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     return _name_match(qs, q, Person._meta.db_table)
 
 
-def person_list(*, actor: User, filters: PersonFilters, sort: str = "name",
-                cursor: str | None = None, size: int = 50) -> Page[Person]:
+def person_list(
+    *,
+    actor: User,
+    filters: PersonFilters,
+    sort: str = "name",
+    cursor: str | None = None,
+    size: int = 50,
+) -> Page[Person]:
     qs = visible_persons(actor)
     qs = apply_person_query(qs, filters.q)
     if filters.stage:
@@ -140,17 +147,24 @@ def person_list(*, actor: User, filters: PersonFilters, sort: str = "name",
     if filters.source:
         qs = qs.filter(source=filters.source)
     if filters.tag:
-        qs = qs.filter(pk__in=Person.tags.through.objects.filter(
-            tag__name=filters.tag).values("person_id"))
+        qs = qs.filter(
+            pk__in=Person.tags.through.objects.filter(tag__name=filters.tag).values("person_id")
+        )
     if filters.interest:
-        qs = qs.filter(pk__in=Person.interests.through.objects.filter(
-            interest__slug=filters.interest).values("person_id"))
+        qs = qs.filter(
+            pk__in=Person.interests.through.objects.filter(interest__slug=filters.interest).values(
+                "person_id"
+            )
+        )
     for key, value in filters.custom.items():
         qs = qs.filter(custom_filter("person", key, value))
     qs = qs.select_related("centre", "owner").prefetch_related(
-        Prefetch("contacts", queryset=ContactPoint.objects.filter(
-            kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]).order_by(
-            "-is_primary", "id"))
+        Prefetch(
+            "contacts",
+            queryset=ContactPoint.objects.filter(
+                kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
+            ).order_by("-is_primary", "id"),
+        )
     )
     order = PERSON_SORTS.get(sort, PERSON_SORTS["name"])
     return keyset_page(qs, order=order, cursor=cursor, size=min(max(size, 1), 200))
@@ -167,7 +181,9 @@ def person_card(*, actor: User, person_id: int) -> Person:
         visible_persons(actor)
         .select_related("centre", "owner", "employer")
         .prefetch_related(
-            Prefetch("contacts", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id")),
+            Prefetch(
+                "contacts", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id")
+            ),
             "addresses",
             "interests",
             "tags",
@@ -199,24 +215,27 @@ def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[Pers
     elif email:
         try:
             value = normalize_email(email)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return []
         qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, value))
     else:
         return []
-    return list(qs.select_related("centre", "owner").prefetch_related("contacts")
-                .order_by("id")[:20])
+    return list(
+        qs.select_related("centre", "owner").prefetch_related("contacts").order_by("id")[:20]
+    )
 
 
-def person_history(*, actor: User, person: Person, cursor: str | None = None,
-                   size: int = 50) -> Page[AuditEntry]:
+def person_history(
+    *, actor: User, person: Person, cursor: str | None = None, size: int = 50
+) -> Page[AuditEntry]:
     """The audit trail of a visible person (the caller has already fetched it visibly)."""
     qs = AuditEntry.objects.filter(subject_person_id=person.pk).select_related("actor")
     return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
 
 
-def company_history(*, actor: User, company: Company, cursor: str | None = None,
-                    size: int = 50) -> Page[AuditEntry]:
+def company_history(
+    *, actor: User, company: Company, cursor: str | None = None, size: int = 50
+) -> Page[AuditEntry]:
     qs = AuditEntry.objects.filter(subject_company_id=company.pk).select_related("actor")
     return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
 
@@ -242,21 +261,34 @@ COMPANY_SORTS: dict[str, tuple[str, str]] = {
 }
 
 
-def company_list(*, actor: User, q: str = "", centre_id: int | None = None,
-                 sort: str = "name", cursor: str | None = None, size: int = 50
-                 ) -> Page[Company]:
+def company_list(
+    *,
+    actor: User,
+    q: str = "",
+    centre_id: int | None = None,
+    sort: str = "name",
+    cursor: str | None = None,
+    size: int = 50,
+) -> Page[Company]:
     qs = visible_companies(actor)
     q = q.strip()[:200]
     if q:
         if "@" in q:
             try:
-                qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, normalize_email(q),
-                                                     "company_id"))
-            except Exception:  # noqa: BLE001
+                qs = qs.filter(
+                    pk__in=_contact_match(ContactPoint.Kind.EMAIL, normalize_email(q), "company_id")
+                )
+            except Exception:
                 qs = qs.none()
         elif q.replace(" ", "").isdigit() and len(q.replace(" ", "")) in (10, 12):
-            qs = qs.filter(Q(inn=q.replace(" ", "")) | Q(pk__in=_contact_match(
-                ContactPoint.Kind.PHONE, try_normalize_phone(q) or "-", "company_id")))
+            qs = qs.filter(
+                Q(inn=q.replace(" ", ""))
+                | Q(
+                    pk__in=_contact_match(
+                        ContactPoint.Kind.PHONE, try_normalize_phone(q) or "-", "company_id"
+                    )
+                )
+            )
         elif (phone := try_normalize_phone(q)) is not None:
             qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.PHONE, phone, "company_id"))
         else:
@@ -276,9 +308,11 @@ def company_card(*, actor: User, company_id: int) -> Company:
     return (
         visible_companies(actor)
         .select_related("centre", "owner")
-        .prefetch_related("contacts", "addresses",
-                          Prefetch("person_roles",
-                                   queryset=CompanyRole.objects.select_related("person")))
+        .prefetch_related(
+            "contacts",
+            "addresses",
+            Prefetch("person_roles", queryset=CompanyRole.objects.select_related("person")),
+        )
         .get(pk=company_id)
     )
 

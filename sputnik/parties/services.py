@@ -43,13 +43,32 @@ from sputnik.parties.models import (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PERSON_FIELDS = (
-    "last_name", "first_name", "middle_name", "stage", "birthday", "family_status",
-    "job_title", "employer_id", "wishes", "is_vip", "source", "source_campaign",
-    "utm_source", "utm_medium", "utm_campaign",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "stage",
+    "birthday",
+    "family_status",
+    "job_title",
+    "employer_id",
+    "wishes",
+    "is_vip",
+    "source",
+    "source_campaign",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
 )
 COMPANY_FIELDS = (
-    "name", "inn", "industry", "website", "source", "source_campaign",
-    "utm_source", "utm_medium", "utm_campaign",
+    "name",
+    "inn",
+    "industry",
+    "website",
+    "source",
+    "source_campaign",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
 )
 
 
@@ -58,15 +77,14 @@ def _require(actor: User, right: Right) -> None:
         raise AccessDenied(right)
 
 
-def _text(errors: dict[str, list[str]], field: str, value: Any, max_length: int,
-          required: bool = False) -> str:
+def _text(
+    errors: dict[str, list[str]], field: str, value: Any, max_length: int, required: bool = False
+) -> str:
     text = _CONTROL.sub("", str(value or "")).strip()
     if required and not text:
         errors.setdefault(field, []).append(_("This field is required."))
     if len(text) > max_length:
-        errors.setdefault(field, []).append(
-            _("At most %(n)d characters.") % {"n": max_length}
-        )
+        errors.setdefault(field, []).append(_("At most %(n)d characters.") % {"n": max_length})
     return text
 
 
@@ -77,8 +95,9 @@ def _choice(errors: dict[str, list[str]], field: str, value: Any, choices: Any) 
     return value
 
 
-def _date(errors: dict[str, list[str]], field: str, value: Any, *, past: bool = False
-          ) -> dt.date | None:
+def _date(
+    errors: dict[str, list[str]], field: str, value: Any, *, past: bool = False
+) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -87,7 +106,7 @@ def _date(errors: dict[str, list[str]], field: str, value: Any, *, past: bool = 
         text = str(value).strip()
         for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
             try:
-                value = dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007
+                value = dt.datetime.strptime(text, fmt).date()
                 break
             except ValueError:
                 continue
@@ -105,9 +124,14 @@ def _date(errors: dict[str, list[str]], field: str, value: Any, *, past: bool = 
 
 # --- contacts ---------------------------------------------------------------
 
-def _clean_contacts(errors: dict[str, list[str]], *, phones: Iterable[Any] | None,
-                    emails: Iterable[Any] | None, handles: Iterable[Any] | None
-                    ) -> list[ContactPoint] | None:
+
+def _clean_contacts(
+    errors: dict[str, list[str]],
+    *,
+    phones: Iterable[Any] | None,
+    emails: Iterable[Any] | None,
+    handles: Iterable[Any] | None,
+) -> list[ContactPoint] | None:
     """Validate submitted contacts into unsaved ContactPoints (None: leave as they are)."""
     if phones is None and emails is None and handles is None:
         return None
@@ -137,22 +161,32 @@ def _clean_contacts(errors: dict[str, list[str]], *, phones: Iterable[Any] | Non
             if (kind, value) in seen:
                 continue
             seen.add((kind, value))
-            result.append(ContactPoint(kind=kind, value=value,
-                                       label=_CONTROL.sub("", str(item.get("label") or ""))[:50],
-                                       is_primary=bool(item.get("is_primary"))))
+            result.append(
+                ContactPoint(
+                    kind=kind,
+                    value=value,
+                    label=_CONTROL.sub("", str(item.get("label") or ""))[:50],
+                    is_primary=bool(item.get("is_primary")),
+                )
+            )
     for i, item in enumerate(entries(handles)):
         raw = _CONTROL.sub("", str(item.get("value") or "")).strip()
         if not raw:
             continue
         if len(raw) > 254:
-            errors.setdefault(f"handles.{i}", []).append(_("At most %(n)d characters.") % {"n": 254})
+            errors.setdefault(f"handles.{i}", []).append(
+                _("At most %(n)d characters.") % {"n": 254}
+            )
             continue
         kind = item.get("kind") or ContactPoint.Kind.MESSENGER
         if kind not in (ContactPoint.Kind.MESSENGER, ContactPoint.Kind.SOCIAL):
             errors.setdefault(f"handles.{i}", []).append(_("Choose a valid option."))
             continue
-        result.append(ContactPoint(kind=kind, value=raw,
-                                   label=_CONTROL.sub("", str(item.get("label") or ""))[:50]))
+        result.append(
+            ContactPoint(
+                kind=kind, value=raw, label=_CONTROL.sub("", str(item.get("label") or ""))[:50]
+            )
+        )
     for kind in (ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL):
         same = [c for c in result if c.kind == kind]
         if same and not any(c.is_primary for c in same):
@@ -176,14 +210,19 @@ def _replace_contacts(owner: Person | Company, contacts: list[ContactPoint]) -> 
 
 # --- vocabulary -------------------------------------------------------------
 
-def _clean_interests(errors: dict[str, list[str]], values: Iterable[Any] | None
-                     ) -> list[Interest] | None:
+
+def _clean_interests(
+    errors: dict[str, list[str]], values: Iterable[Any] | None
+) -> list[Interest] | None:
     if values is None:
         return None
     wanted = {str(v) for v in values if str(v).strip()}
     found = list(Interest.objects.filter(slug__in=wanted, is_active=True))
-    found += [i for i in Interest.objects.filter(pk__in=[w for w in wanted if w.isdigit()])
-              if i not in found]
+    found += [
+        i
+        for i in Interest.objects.filter(pk__in=[w for w in wanted if w.isdigit()])
+        if i not in found
+    ]
     known = {i.slug for i in found} | {str(i.pk) for i in found}
     unknown = wanted - known
     if unknown:
@@ -229,8 +268,10 @@ def _m2m_snapshot(person: Person) -> dict[str, Any]:
 
 # --- persons ----------------------------------------------------------------
 
-def _resolve_placement(errors: dict[str, list[str]], actor: User, centre_id: Any, owner_id: Any
-                       ) -> tuple[Centre | None, User | None]:
+
+def _resolve_placement(
+    errors: dict[str, list[str]], actor: User, centre_id: Any, owner_id: Any
+) -> tuple[Centre | None, User | None]:
     """Where a new record lives. Only roles that route work may place it elsewhere."""
     may_place = actor.has_right(Right.PARTY_TRANSFER) or actor.scope == Scope.ALL
     centre = None
@@ -254,9 +295,16 @@ def _resolve_placement(errors: dict[str, list[str]], actor: User, centre_id: Any
 
 def _clean_person_fields(errors: dict[str, list[str]], data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
-    for name, limit in (("last_name", 100), ("first_name", 100), ("middle_name", 100),
-                        ("job_title", 200), ("source_campaign", 200), ("utm_source", 200),
-                        ("utm_medium", 200), ("utm_campaign", 200)):
+    for name, limit in (
+        ("last_name", 100),
+        ("first_name", 100),
+        ("middle_name", 100),
+        ("job_title", 200),
+        ("source_campaign", 200),
+        ("utm_source", 200),
+        ("utm_medium", 200),
+        ("utm_campaign", 200),
+    ):
         if name in data:
             cleaned[name] = _text(errors, name, data[name], limit)
     if "wishes" in data:
@@ -266,8 +314,9 @@ def _clean_person_fields(errors: dict[str, list[str]], data: Mapping[str, Any]) 
     if "source" in data:
         cleaned["source"] = _choice(errors, "source", data["source"], Source)
     if "family_status" in data:
-        cleaned["family_status"] = _choice(errors, "family_status", data["family_status"] or "",
-                                           FamilyStatus)
+        cleaned["family_status"] = _choice(
+            errors, "family_status", data["family_status"] or "", FamilyStatus
+        )
     if "birthday" in data:
         cleaned["birthday"] = _date(errors, "birthday", data["birthday"], past=True)
     if "is_vip" in data:
@@ -296,8 +345,15 @@ def person_create(*, actor: User, data: Mapping[str, Any]) -> Person:
     fields = _clean_person_fields(errors, data)
     if not fields.get("last_name") and not fields.get("first_name"):
         errors.setdefault("last_name", []).append(_("Enter a last name or a first name."))
-    contacts = _clean_contacts(errors, phones=data.get("phones"), emails=data.get("emails"),
-                               handles=data.get("handles")) or []
+    contacts = (
+        _clean_contacts(
+            errors,
+            phones=data.get("phones"),
+            emails=data.get("emails"),
+            handles=data.get("handles"),
+        )
+        or []
+    )
     interests = _clean_interests(errors, data.get("interests")) or []
     tags = _clean_tags(errors, data.get("tags")) or []
     centre, owner = _resolve_placement(errors, actor, data.get("centre_id"), data.get("owner_id"))
@@ -315,11 +371,15 @@ def person_create(*, actor: User, data: Mapping[str, Any]) -> Person:
     person.interests.set(interests)
     person.tags.set(_tags_for(tags))
     StageChange.objects.create(person=person, from_stage="", to_stage=person.stage, actor=actor)
-    audit_record(actor=actor, action="create", instance=person, person_id=person.pk,
-                 after={**snapshot(person), **_m2m_snapshot(person)},
-                 summary=person.display_name)
-    publish("person.created", person_id=person.pk, centre_id=person.centre_id,
-            actor_id=actor.pk)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=person,
+        person_id=person.pk,
+        after={**snapshot(person), **_m2m_snapshot(person)},
+        summary=person.display_name,
+    )
+    publish("person.created", person_id=person.pk, centre_id=person.centre_id, actor_id=actor.pk)
     return person
 
 
@@ -338,8 +398,9 @@ def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
     errors: dict[str, list[str]] = {}
     fields = _clean_person_fields(errors, {k: v for k, v in data.items() if k in PERSON_FIELDS})
     new_stage = fields.pop("stage", None)
-    contacts = _clean_contacts(errors, phones=data.get("phones"), emails=data.get("emails"),
-                               handles=data.get("handles"))
+    contacts = _clean_contacts(
+        errors, phones=data.get("phones"), emails=data.get("emails"), handles=data.get("handles")
+    )
     interests = _clean_interests(errors, data.get("interests"))
     tags = _clean_tags(errors, data.get("tags"))
     custom = person.custom
@@ -370,8 +431,15 @@ def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
     if new_stage and new_stage != person.stage:
         _change_stage(actor, person, new_stage, "")
     after = {**snapshot(person), **_m2m_snapshot(person)}
-    audit_record(actor=actor, action="update", instance=person, person_id=person.pk,
-                 before=before, after=after, summary=person.display_name)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=person,
+        person_id=person.pk,
+        before=before,
+        after=after,
+        summary=person.display_name,
+    )
     publish("person.updated", person_id=person.pk, centre_id=person.centre_id, actor_id=actor.pk)
     return person
 
@@ -381,10 +449,18 @@ def _change_stage(actor: User, person: Person, stage: str, reason: str) -> None:
     person.stage = stage
     person.updated_at = timezone.now()
     person.save(update_fields=["stage", "updated_at"])
-    StageChange.objects.create(person=person, from_stage=old, to_stage=stage, actor=actor,
-                               reason=reason)
-    publish("person.stage_changed", person_id=person.pk, centre_id=person.centre_id,
-            actor_id=actor.pk, from_stage=old, to_stage=stage, reason=reason)
+    StageChange.objects.create(
+        person=person, from_stage=old, to_stage=stage, actor=actor, reason=reason
+    )
+    publish(
+        "person.stage_changed",
+        person_id=person.pk,
+        centre_id=person.centre_id,
+        actor_id=actor.pk,
+        from_stage=old,
+        to_stage=stage,
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -399,14 +475,22 @@ def person_change_stage(*, actor: User, person: Person, stage: str, reason: str 
         return person
     before = {"stage": person.stage}
     _change_stage(actor, person, stage, reason)
-    audit_record(actor=actor, action="update", instance=person, person_id=person.pk,
-                 before=before, after={"stage": stage}, summary=reason or person.display_name)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=person,
+        person_id=person.pk,
+        before=before,
+        after={"stage": stage},
+        summary=reason or person.display_name,
+    )
     return person
 
 
 @transaction.atomic
-def person_transfer(*, actor: User, person: Person, centre_id: int,
-                    owner_id: int | None = None) -> Person:
+def person_transfer(
+    *, actor: User, person: Person, centre_id: int, owner_id: int | None = None
+) -> Person:
     """Move a person to another centre and/or owner: its own audited action."""
     _require(actor, Right.PARTY_TRANSFER)
     person = _lock_visible(actor, person)
@@ -427,11 +511,18 @@ def person_transfer(*, actor: User, person: Person, centre_id: int,
     person.owner = owner
     person.updated_at = timezone.now()
     person.save(update_fields=["centre", "owner", "updated_at"])
-    audit_record(actor=actor, action="transfer", instance=person, person_id=person.pk,
-                 before=before, after={"centre": person.centre_id, "owner": person.owner_id},
-                 summary=person.display_name)
-    publish("person.transferred", person_id=person.pk, centre_id=person.centre_id,
-            actor_id=actor.pk)
+    audit_record(
+        actor=actor,
+        action="transfer",
+        instance=person,
+        person_id=person.pk,
+        before=before,
+        after={"centre": person.centre_id, "owner": person.owner_id},
+        summary=person.display_name,
+    )
+    publish(
+        "person.transferred", person_id=person.pk, centre_id=person.centre_id, actor_id=actor.pk
+    )
     return person
 
 
@@ -441,19 +532,33 @@ def person_delete(*, actor: User, person: Person) -> None:
     person = _lock_visible(actor, person)
     before = {**snapshot(person), **_m2m_snapshot(person)}
     pk = person.pk
-    audit_record(actor=actor, action="delete", instance=person, person_id=pk, before=before,
-                 summary=person.display_name)
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=person,
+        person_id=pk,
+        before=before,
+        summary=person.display_name,
+    )
     publish("person.deleted", person_id=pk, actor_id=actor.pk)
     person.delete()
 
 
 # --- what hangs off a person -------------------------------------------------
 
-def _person_child_audit(actor: User, action: str, obj: Any, person: Person,
-                        before: dict[str, Any] | None = None) -> None:
-    audit_record(actor=actor, action=action, instance=obj, person_id=person.pk,
-                 before=before, after=snapshot(obj) if action != "delete" else None,
-                 summary=f"{obj._meta.verbose_name}: {obj}")
+
+def _person_child_audit(
+    actor: User, action: str, obj: Any, person: Person, before: dict[str, Any] | None = None
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=obj,
+        person_id=person.pk,
+        before=before,
+        after=snapshot(obj) if action != "delete" else None,
+        summary=f"{obj._meta.verbose_name}: {obj}",
+    )
 
 
 def _clean_asset(errors: dict[str, list[str]], data: Mapping[str, Any]) -> dict[str, Any]:
@@ -510,8 +615,10 @@ def asset_create(*, actor: User, person: Person, data: Mapping[str, Any]) -> Ass
     person = _lock_visible(actor, person)
     errors: dict[str, list[str]] = {}
     cleaned = _clean_asset(errors, {"make": "", "model": "", **data})
-    if cleaned.get("vin") and Asset.objects.filter(vin=cleaned["vin"],
-                                                   disposed_at__isnull=True).exists():
+    if (
+        cleaned.get("vin")
+        and Asset.objects.filter(vin=cleaned["vin"], disposed_at__isnull=True).exists()
+    ):
         errors.setdefault("vin", []).append(_("This VIN already belongs to a current vehicle."))
     _raise(errors)
     asset = Asset.objects.create(person=person, **cleaned)
@@ -525,17 +632,27 @@ def asset_update(*, actor: User, asset: Asset, data: Mapping[str, Any]) -> Asset
     person = _lock_visible(actor, asset.person)
     errors: dict[str, list[str]] = {}
     cleaned = _clean_asset(errors, data)
-    if cleaned.get("vin") and Asset.objects.filter(
-        vin=cleaned["vin"], disposed_at__isnull=True
-    ).exclude(pk=asset.pk).exists():
+    if (
+        cleaned.get("vin")
+        and Asset.objects.filter(vin=cleaned["vin"], disposed_at__isnull=True)
+        .exclude(pk=asset.pk)
+        .exists()
+    ):
         errors.setdefault("vin", []).append(_("This VIN already belongs to a current vehicle."))
     _raise(errors)
     before = snapshot(asset)
     for k, v in cleaned.items():
         setattr(asset, k, v)
     asset.save()
-    audit_record(actor=actor, action="update", instance=asset, person_id=person.pk,
-                 before=before, after=snapshot(asset), summary=str(asset))
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=asset,
+        person_id=person.pk,
+        before=before,
+        after=snapshot(asset),
+        summary=str(asset),
+    )
     return asset
 
 
@@ -548,8 +665,9 @@ def asset_delete(*, actor: User, asset: Asset) -> None:
 
 
 @transaction.atomic
-def relation_create(*, actor: User, person: Person, other: Person, kind: str,
-                    note: str = "") -> Relation:
+def relation_create(
+    *, actor: User, person: Person, other: Person, kind: str, note: str = ""
+) -> Relation:
     """Link two persons; the actor must see both (no linking to hidden records)."""
     _require(actor, Right.PARTY_EDIT)
     person = _lock_visible(actor, person)
@@ -560,9 +678,11 @@ def relation_create(*, actor: User, person: Person, other: Person, kind: str,
     note = _text(errors, "note", note, 200)
     if other.pk == person.pk:
         errors.setdefault("other_id", []).append(_("A person cannot be related to themselves."))
-    if not errors and kind in Relation.SYMMETRIC and Relation.objects.filter(
-        person=other, other=person, kind=kind
-    ).exists():
+    if (
+        not errors
+        and kind in Relation.SYMMETRIC
+        and Relation.objects.filter(person=other, other=person, kind=kind).exists()
+    ):
         errors.setdefault("other_id", []).append(_("This relation already exists."))
     _raise(errors)
     try:
@@ -583,8 +703,9 @@ def relation_delete(*, actor: User, relation: Relation) -> None:
 
 
 @transaction.atomic
-def company_role_create(*, actor: User, person: Person, company: Company, title: str
-                        ) -> CompanyRole:
+def company_role_create(
+    *, actor: User, person: Person, company: Company, title: str
+) -> CompanyRole:
     _require(actor, Right.PARTY_EDIT)
     person = _lock_visible(actor, person)
     if not Company.objects.visible_to(actor).filter(pk=company.pk).exists():
@@ -598,8 +719,9 @@ def company_role_create(*, actor: User, person: Person, company: Company, title:
 
 
 @transaction.atomic
-def important_date_create(*, actor: User, person: Person, label: str, date: Any,
-                          yearly: bool = True) -> ImportantDate:
+def important_date_create(
+    *, actor: User, person: Person, label: str, date: Any, yearly: bool = True
+) -> ImportantDate:
     _require(actor, Right.PARTY_EDIT)
     person = _lock_visible(actor, person)
     errors: dict[str, list[str]] = {}
@@ -619,9 +741,10 @@ def address_create(*, actor: User, person: Person, data: Mapping[str, Any]) -> A
     person = _lock_visible(actor, person)
     errors: dict[str, list[str]] = {}
     kind = _choice(errors, "kind", data.get("kind") or Address.Kind.HOME, Address.Kind)
-    values = {name: _text(errors, name, data.get(name), limit)
-              for name, limit in (("postcode", 12), ("region", 100), ("city", 100),
-                                  ("street", 300))}
+    values = {
+        name: _text(errors, name, data.get(name), limit)
+        for name, limit in (("postcode", 12), ("region", 100), ("city", 100), ("street", 300))
+    }
     if not any(values.values()):
         errors.setdefault("city", []).append(_("Enter at least a city or a street."))
     _raise(errors)
@@ -631,6 +754,7 @@ def address_create(*, actor: User, person: Person, data: Mapping[str, Any]) -> A
 
 
 # --- companies --------------------------------------------------------------
+
 
 def validate_inn(inn: str) -> str:
     """A Russian taxpayer number: 10 digits (organisation) or 12 (individual), with checksums."""
@@ -647,8 +771,10 @@ def validate_inn(inn: str) -> str:
     if len(digits) == 10:
         ok = check([2, 4, 10, 3, 5, 9, 4, 6, 8], 9) == n[9]
     else:
-        ok = (check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8], 10) == n[10]
-              and check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8], 11) == n[11])
+        ok = (
+            check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8], 10) == n[10]
+            and check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8], 11) == n[11]
+        )
     if not ok:
         raise ValidationError(_("The INN's check digits do not match."))
     return digits
@@ -656,8 +782,14 @@ def validate_inn(inn: str) -> str:
 
 def _clean_company_fields(errors: dict[str, list[str]], data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
-    for name, limit in (("name", 300), ("industry", 200), ("source_campaign", 200),
-                        ("utm_source", 200), ("utm_medium", 200), ("utm_campaign", 200)):
+    for name, limit in (
+        ("name", 300),
+        ("industry", 200),
+        ("source_campaign", 200),
+        ("utm_source", 200),
+        ("utm_medium", 200),
+        ("utm_campaign", 200),
+    ):
         if name in data:
             cleaned[name] = _text(errors, name, data[name], limit, required=name == "name")
     if "inn" in data:
@@ -685,8 +817,10 @@ def company_create(*, actor: User, data: Mapping[str, Any]) -> Company:
     _require(actor, Right.PARTY_CREATE)
     errors: dict[str, list[str]] = {}
     fields = _clean_company_fields(errors, {"name": "", **data})
-    contacts = _clean_contacts(errors, phones=data.get("phones"), emails=data.get("emails"),
-                               handles=None) or []
+    contacts = (
+        _clean_contacts(errors, phones=data.get("phones"), emails=data.get("emails"), handles=None)
+        or []
+    )
     centre, owner = _resolve_placement(errors, actor, data.get("centre_id"), data.get("owner_id"))
     try:
         custom = custom_fields.clean_custom("company", data.get("custom"))
@@ -699,9 +833,14 @@ def company_create(*, actor: User, data: Mapping[str, Any]) -> Company:
     company.search_name = search_key(company.name)
     company.save()
     _replace_contacts(company, contacts)
-    audit_record(actor=actor, action="create", instance=company, company_id=company.pk,
-                 after={**snapshot(company), "contacts": _contacts_snapshot(contacts)},
-                 summary=company.name)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=company,
+        company_id=company.pk,
+        after={**snapshot(company), "contacts": _contacts_snapshot(contacts)},
+        summary=company.name,
+    )
     publish("company.created", company_id=company.pk, actor_id=actor.pk)
     return company
 
@@ -714,8 +853,9 @@ def company_update(*, actor: User, company: Company, data: Mapping[str, Any]) ->
         raise AccessDenied("not visible")
     errors: dict[str, list[str]] = {}
     fields = _clean_company_fields(errors, {k: v for k, v in data.items() if k in COMPANY_FIELDS})
-    contacts = _clean_contacts(errors, phones=data.get("phones"), emails=data.get("emails"),
-                               handles=None)
+    contacts = _clean_contacts(
+        errors, phones=data.get("phones"), emails=data.get("emails"), handles=None
+    )
     custom = company.custom
     if "custom" in data:
         try:
@@ -733,10 +873,15 @@ def company_update(*, actor: User, company: Company, data: Mapping[str, Any]) ->
     company.save()
     if contacts is not None:
         _replace_contacts(company, contacts)
-    audit_record(actor=actor, action="update", instance=company, company_id=company.pk,
-                 before=before,
-                 after={**snapshot(company), "contacts": _contacts_snapshot(company.contacts.all())},
-                 summary=company.name)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=company,
+        company_id=company.pk,
+        before=before,
+        after={**snapshot(company), "contacts": _contacts_snapshot(company.contacts.all())},
+        summary=company.name,
+    )
     return company
 
 
@@ -746,6 +891,12 @@ def company_delete(*, actor: User, company: Company) -> None:
     company = Company.objects.visible_to(actor).select_for_update().filter(pk=company.pk).first()
     if company is None:
         raise AccessDenied("not visible")
-    audit_record(actor=actor, action="delete", instance=company, company_id=company.pk,
-                 before=snapshot(company), summary=company.name)
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=company,
+        company_id=company.pk,
+        before=snapshot(company),
+        summary=company.name,
+    )
     company.delete()
