@@ -29,7 +29,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "centre", "is_active"]
     list_filter = ["role", "centre", "is_active"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Sputnik"), {"fields": ("role", "centre", "language", "phone")}),
     )
     actions = [deactivate_users]

@@ -81,13 +81,15 @@ def clean_value(defn: CustomFieldDefinition, raw: Any) -> Any:
                 )
             return value
     except (ValueError, decimal.InvalidOperation, TypeError) as exc:
-        messages = {
+        messages: dict[str, str] = {
             Type.INTEGER: _("Enter a whole number."),
             Type.DECIMAL: _("Enter a number."),
             Type.DATE: _("Enter a date as DD.MM.YYYY."),
             Type.BOOLEAN: _("Enter yes or no."),
         }
-        raise ValidationError(messages.get(defn.type, _("Invalid value.")), code="invalid") from exc
+        raise ValidationError(
+            messages.get(str(defn.type), _("Invalid value.")), code="invalid"
+        ) from exc
     raise ValidationError(_("Invalid value."), code="invalid")
 
 

@@ -11,7 +11,7 @@ from sputnik.core.models import Centre, User
 from sputnik.core.roles import Scope
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class Stage(models.TextChoices):

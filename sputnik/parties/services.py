@@ -138,8 +138,8 @@ def _clean_contacts(
     result: list[ContactPoint] = []
     seen: set[tuple[str, str]] = set()
 
-    def entries(items: Iterable[Any] | None) -> list[dict[str, Any]]:
-        out = []
+    def entries(items: Iterable[Any] | None) -> list[Mapping[str, Any]]:
+        out: list[Mapping[str, Any]] = []
         for item in items or []:
             out.append(item if isinstance(item, Mapping) else {"value": item})
         return out
@@ -235,7 +235,7 @@ def _clean_interests(
 def _clean_tags(errors: dict[str, list[str]], values: Iterable[Any] | None) -> list[str] | None:
     if values is None:
         return None
-    names = []
+    names: list[str] = []
     for v in values:
         name = _CONTROL.sub("", str(v)).strip()
         if not name:
@@ -730,6 +730,7 @@ def important_date_create(
     if when is None and "date" not in errors:
         errors["date"] = [_("This field is required.")]
     _raise(errors)
+    assert when is not None
     item = ImportantDate.objects.create(person=person, label=label, date=when, yearly=yearly)
     _person_child_audit(actor, "create", item, person)
     return item
