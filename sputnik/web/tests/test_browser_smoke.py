@@ -1,6 +1,6 @@
 import pytest
 
-from sputnik.web.tests.browser import browser_page, shot  # noqa: F401
+from sputnik.web.tests.browser import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
