@@ -128,14 +128,8 @@ def apply_person_query(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     return _name_match(qs, q, Person._meta.db_table)
 
 
-def person_list(
-    *,
-    actor: User,
-    filters: PersonFilters,
-    sort: str = "name",
-    cursor: str | None = None,
-    size: int = 50,
-) -> Page[Person]:
+def filtered_persons(*, actor: User, filters: PersonFilters) -> QuerySet[Person]:
+    """Visible persons matching every filter; the list and its count share it."""
     qs = visible_persons(actor)
     qs = apply_person_query(qs, filters.q)
     if filters.stage:
@@ -158,6 +152,18 @@ def person_list(
         )
     for key, value in filters.custom.items():
         qs = qs.filter(custom_filter("person", key, value))
+    return qs
+
+
+def person_list(
+    *,
+    actor: User,
+    filters: PersonFilters,
+    sort: str = "name",
+    cursor: str | None = None,
+    size: int = 50,
+) -> Page[Person]:
+    qs = filtered_persons(actor=actor, filters=filters)
     qs = qs.select_related("centre", "owner").prefetch_related(
         Prefetch(
             "contacts",
@@ -319,11 +325,7 @@ def company_card(*, actor: User, company_id: int) -> Company:
 
 def person_count_estimate(*, actor: User, filters: PersonFilters) -> int | None:
     """A capped count for list headers: exact up to 10,000, None beyond (shown as "10,000+")."""
-    qs = visible_persons(actor)
-    qs = apply_person_query(qs, filters.q)
-    if filters.stage:
-        qs = qs.filter(stage=filters.stage)
-    if filters.centre_id:
-        qs = qs.filter(centre_id=filters.centre_id)
+    qs = filtered_persons(actor=actor, filters=filters)
     n = qs.values("pk")[:10001].count()
     return None if n > 10000 else n
+
