@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,7 +43,8 @@ def clean_value(defn: CustomFieldDefinition, raw: Any) -> Any:
                 raise ValueError
             if isinstance(text, float) and not text.is_integer():
                 raise ValueError
-            number = int(str(text).replace(" ", ""))
+            # int(str(3.0)) fails: a whole float is converted directly.
+            number = int(text) if isinstance(text, float) else int(str(text).replace(" ", ""))
             if abs(number) > 10**15:
                 raise ValueError
             return number
@@ -98,6 +100,8 @@ def clean_custom(
 ) -> dict[str, Any]:
     """Validate a mapping of custom values; errors are keyed `custom.<key>`."""
     raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise ValidationError({"custom": [_("Custom fields must be a mapping of key to value.")]})
     defs = {d.key: d for d in definitions(entity)}
     errors: dict[str, list[str]] = {}
     result = dict(current or {})

@@ -52,10 +52,15 @@ def keyset_page(
     descending = field.startswith("-")
     name = field.lstrip("-")
     tie_name = tie.lstrip("-")
+    size = max(size, 1)
+    # The cursor is bound to its ordering: one taken from another sort of the list (a stale
+    # URL, a hand-edited one) fails the signature and starts over instead of comparing a
+    # name with a date.
+    salt = f"{_SALT}:{field}:{tie}"
     qs = qs.order_by(field, tie)
     if cursor:
         try:
-            last_value, last_id = (_decode(v) for v in signing.loads(cursor, salt=_SALT))
+            last_value, last_id = (_decode(v) for v in signing.loads(cursor, salt=salt))
         except (signing.BadSignature, ValueError, TypeError):
             last_value, last_id = None, None
         if last_id is not None:
@@ -78,6 +83,6 @@ def keyset_page(
         rows = rows[:size]
         last = rows[-1]
         next_cursor = signing.dumps(
-            [_encode(getattr(last, name)), getattr(last, tie_name)], salt=_SALT, compress=True
+            [_encode(getattr(last, name)), getattr(last, tie_name)], salt=salt, compress=True
         )
     return Page(items=rows, next_cursor=next_cursor)
