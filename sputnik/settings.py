@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "ninja",  # its templates and static: API docs served locally, no CDN
     "sputnik.core",
     "sputnik.parties",
     "sputnik.activities",

@@ -329,3 +329,37 @@ def person_count_estimate(*, actor: User, filters: PersonFilters) -> int | None:
     n = qs.values("pk")[:10001].count()
     return None if n > 10000 else n
 
+
+def person_relations(*, actor: User, person: Person) -> list[tuple[str, Relation, Person]]:
+    """Both directions of a visible person's relations, leaving out persons the actor
+    may not see (a relation must not reveal a hidden record's name)."""
+    from django.utils.translation import gettext as _
+
+    visible = visible_persons(actor).values("pk")
+    rows: list[tuple[str, Relation, Person]] = []
+    for rel in (Relation.objects.filter(person=person, other__in=visible)
+                .select_related("other").order_by("id")):
+        rows.append((rel.get_kind_display(), rel, rel.other))
+    for rel in (Relation.objects.filter(other=person, person__in=visible)
+                .select_related("person").order_by("id")):
+        label = _("Referred") if rel.kind == Relation.Kind.REFERRED_BY else rel.get_kind_display()
+        rows.append((str(label), rel, rel.person))
+    return rows
+
+
+def relation_get(*, actor: User, relation_id: int) -> Relation:
+    """A relation whose both persons the actor sees, or Relation.DoesNotExist."""
+    visible = visible_persons(actor).values("pk")
+    return (Relation.objects.filter(person__in=visible, other__in=visible)
+            .select_related("person", "other").get(pk=relation_id))
+
+
+def person_assets(*, actor: User, person: Person) -> list[Any]:
+    """The assets of a person the caller fetched through a visible selector."""
+    return list(_assets().filter(person=person))
+
+
+def asset_get(*, actor: User, asset_id: int) -> Any:
+    """An asset of a visible person, or Asset.DoesNotExist."""
+    return (_assets().filter(person__in=visible_persons(actor).values("pk"))
+            .select_related("person").get(pk=asset_id))
