@@ -218,11 +218,8 @@ def _clean_interests(
         return None
     wanted = {str(v) for v in values if str(v).strip()}
     found = list(Interest.objects.filter(slug__in=wanted, is_active=True))
-    found += [
-        i
-        for i in Interest.objects.filter(pk__in=[w for w in wanted if w.isdigit()])
-        if i not in found
-    ]
+    ids = [pk for pk in map(_as_pk, wanted) if pk is not None]
+    found += [i for i in Interest.objects.filter(pk__in=ids) if i not in found]
     known = {i.slug for i in found} | {str(i.pk) for i in found}
     unknown = wanted - known
     if unknown:
@@ -276,7 +273,7 @@ def _resolve_placement(
     may_place = actor.has_right(Right.PARTY_TRANSFER) or actor.scope == Scope.ALL
     centre = None
     if centre_id not in (None, "") and may_place:
-        centre = Centre.objects.filter(pk=centre_id, is_active=True).first()
+        centre = Centre.objects.filter(pk=_as_pk(centre_id), is_active=True).first()
         if centre is None:
             errors.setdefault("centre_id", []).append(_("Choose a valid centre."))
     elif actor.centre_id:
@@ -285,7 +282,7 @@ def _resolve_placement(
         errors.setdefault("centre_id", []).append(_("Choose a centre."))
     owner: User | None = actor if actor.scope == Scope.OWN else None
     if owner_id not in (None, "") and may_place:
-        owner = User.objects.filter(pk=owner_id, is_active=True).first()
+        owner = User.objects.filter(pk=_as_pk(owner_id), is_active=True).first()
         if owner is None or (centre is not None and owner.centre_id not in (None, centre.pk)):
             errors.setdefault("owner_id", []).append(_("Choose an active user of this centre."))
     elif owner is None and actor.centre_id and centre is not None and actor.centre_id == centre.pk:
@@ -293,7 +290,21 @@ def _resolve_placement(
     return centre, owner
 
 
-def _clean_person_fields(errors: dict[str, list[str]], data: Mapping[str, Any]) -> dict[str, Any]:
+def _as_pk(value: Any) -> int | None:
+    """A submitted id as an int, or None for anything that is not one (no ValueError later)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2**63 else None
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        return int(text) or None
+    return None
+
+
+def _clean_person_fields(
+    errors: dict[str, list[str]], data: Mapping[str, Any], actor: User
+) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for name, limit in (
         ("last_name", 100),
@@ -325,10 +336,13 @@ def _clean_person_fields(errors: dict[str, list[str]], data: Mapping[str, Any]) 
         employer_id = data["employer_id"]
         if employer_id in (None, ""):
             cleaned["employer_id"] = None
-        elif not Company.objects.filter(pk=employer_id).exists():
+        # Only a company the actor sees: the card would show a hidden company's name.
+        elif (pk := _as_pk(employer_id)) is None or not Company.objects.visible_to(actor).filter(
+            pk=pk
+        ).exists():
             errors.setdefault("employer_id", []).append(_("Choose a valid company."))
         else:
-            cleaned["employer_id"] = int(employer_id)
+            cleaned["employer_id"] = pk
     return cleaned
 
 
@@ -342,7 +356,7 @@ def person_create(*, actor: User, data: Mapping[str, Any]) -> Person:
     """Create a person from `data` (fields, phones, emails, handles, interests, tags, custom)."""
     _require(actor, Right.PARTY_CREATE)
     errors: dict[str, list[str]] = {}
-    fields = _clean_person_fields(errors, data)
+    fields = _clean_person_fields(errors, data, actor)
     if not fields.get("last_name") and not fields.get("first_name"):
         errors.setdefault("last_name", []).append(_("Enter a last name or a first name."))
     contacts = (
@@ -396,7 +410,21 @@ def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
     _require(actor, Right.PARTY_EDIT)
     person = _lock_visible(actor, person)
     errors: dict[str, list[str]] = {}
-    fields = _clean_person_fields(errors, {k: v for k, v in data.items() if k in PERSON_FIELDS})
+    # A re-submitted unchanged employer stays, even one the editor does not see.
+    unchanged_employer = (
+        "employer_id" in data
+        and person.employer_id is not None
+        and (_as_pk(data["employer_id"]) == person.employer_id)
+    )
+    fields = _clean_person_fields(
+        errors,
+        {
+            k: v
+            for k, v in data.items()
+            if k in PERSON_FIELDS and not (k == "employer_id" and unchanged_employer)
+        },
+        actor,
+    )
     new_stage = fields.pop("stage", None)
     contacts = _clean_contacts(
         errors, phones=data.get("phones"), emails=data.get("emails"), handles=data.get("handles")
@@ -495,14 +523,14 @@ def person_transfer(
     _require(actor, Right.PARTY_TRANSFER)
     person = _lock_visible(actor, person)
     errors: dict[str, list[str]] = {}
-    centre = Centre.objects.filter(pk=centre_id, is_active=True).first()
+    centre = Centre.objects.filter(pk=_as_pk(centre_id), is_active=True).first()
     if centre is None:
         errors["centre_id"] = [_("Choose a valid centre.")]
     if actor.scope != Scope.ALL and centre is not None and person.centre_id != actor.centre_id:
         raise AccessDenied("transfer")
     owner = None
     if owner_id is not None:
-        owner = User.objects.filter(pk=owner_id, is_active=True, centre=centre).first()
+        owner = User.objects.filter(pk=_as_pk(owner_id), is_active=True, centre=centre).first()
         if owner is None:
             errors["owner_id"] = [_("Choose an active user of this centre.")]
     _raise(errors)
@@ -762,7 +790,7 @@ def validate_inn(inn: str) -> str:
     digits = re.sub(r"\s", "", inn or "")
     if not digits:
         return ""
-    if not digits.isdigit() or len(digits) not in (10, 12):
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in (10, 12):
         raise ValidationError(_("An INN has 10 or 12 digits."))
 
     def check(weights: list[int], upto: int) -> int:
