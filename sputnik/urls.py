@@ -8,4 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("sputnik.web.urls")),
+    path("", include("sputnik.parties.urls")),
+    path("", include("sputnik.activities.urls")),
 ]

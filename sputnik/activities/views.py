@@ -1,0 +1,110 @@
+"""The person's timeline as HTMX fragments: pages of entries, a quick note, a logged call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from sputnik.activities import selectors, services
+from sputnik.activities.forms import CallForm, NoteForm
+from sputnik.core.models import User
+from sputnik.core.roles import Right
+from sputnik.parties.selectors import person_get
+from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.forms import apply_service_errors
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The first page carries the forms and the entry list; later pages only entries."""
+    actor = _actor(request)
+    person = visible_or_404(person_get, actor=actor, person_id=person_id)
+    cursor = str(request.GET.get("cursor") or "")[:1000] or None
+    page = selectors.timeline_page(actor=actor, person=person, cursor=cursor)
+    context: dict[str, Any] = {"person": person, "page": page}
+    if cursor:
+        return render(request, "activities/_entries.html", context)
+    context.update(
+        can_log=actor.has_right(Right.INTERACTION_LOG),
+        note_form=NoteForm(auto_id="note_%s"),
+        call_form=CallForm(auto_id="call_%s"),
+    )
+    return render(request, "activities/_timeline.html", context)
+
+
+def _logged(request: HttpRequest, person: Any, entry: Any, message: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        # Prepended to #timeline-entries by the form's hx-target/hx-swap.
+        return render(request, "activities/_entry.html", {"entry": entry, "person": person})
+    messages.success(request, message)
+    return redirect("parties:person_detail", person_id=person.pk)
+
+
+def _invalid(request: HttpRequest, person: Any, template: str, form: Any) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        response = render(request, template, {"person": person, "form": form})
+        return retarget(reswap(response, "outerHTML"), f"#{form.form_id}")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("parties:person_detail", person_id=person.pk)
+
+
+@login_required
+@require_POST
+def note_create(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    person = visible_or_404(person_get, actor=actor, person_id=person_id)
+    require_right(actor, Right.INTERACTION_LOG)
+    form = NoteForm(request.POST, auto_id="note_%s")
+    form.form_id = "note-form"  # type: ignore[attr-defined]
+    if form.is_valid():
+        try:
+            with service_errors():
+                note = services.note_create(
+                    actor=actor, person_id=person.pk, body=form.cleaned_data["body"]
+                )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return _logged(request, person, note, _("Note added."))
+    return _invalid(request, person, "activities/_note_form.html", form)
+
+
+@login_required
+@require_POST
+def call_log(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    person = visible_or_404(person_get, actor=actor, person_id=person_id)
+    require_right(actor, Right.INTERACTION_LOG)
+    form = CallForm(request.POST, auto_id="call_%s")
+    form.form_id = "call-form"  # type: ignore[attr-defined]
+    if form.is_valid():
+        try:
+            with service_errors():
+                call = services.call_log(
+                    actor=actor,
+                    person_id=person.pk,
+                    direction=form.cleaned_data["direction"],
+                    outcome=form.cleaned_data["outcome"],
+                    duration_seconds=form.cleaned_data["duration"],
+                    notes=form.cleaned_data["notes"],
+                )
+        except ValidationError as exc:
+            apply_service_errors(form, exc, {"duration_seconds": "duration"})
+        else:
+            return _logged(request, person, call, _("Call logged."))
+    return _invalid(request, person, "activities/_call_form.html", form)

@@ -1,0 +1,47 @@
+from django.urls import path
+
+from sputnik.parties import views
+from sputnik.web import converters  # noqa: F401 - registers the "id" converter
+
+app_name = "parties"
+
+urlpatterns = [
+    path("persons/", views.person_list, name="person_list"),
+    path("persons/new/", views.person_create, name="person_create"),
+    path("persons/autocomplete/", views.person_autocomplete, name="person_autocomplete"),
+    path("persons/<id:person_id>/", views.person_detail, name="person_detail"),
+    path("persons/<id:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<id:person_id>/stage/", views.person_stage, name="person_stage"),
+    path("persons/<id:person_id>/transfer/", views.person_transfer, name="person_transfer"),
+    path("persons/<id:person_id>/delete/", views.person_delete, name="person_delete"),
+    path("persons/<id:person_id>/history/", views.person_history, name="person_history"),
+    path(
+        "persons/<id:person_id>/relations/new/",
+        views.person_relation_add,
+        name="person_relation_add",
+    ),
+    path(
+        "persons/<id:person_id>/relations/<id:relation_id>/delete/",
+        views.person_relation_delete,
+        name="person_relation_delete",
+    ),
+    path("persons/<id:person_id>/assets/new/", views.person_asset_add, name="person_asset_add"),
+    path(
+        "persons/<id:person_id>/assets/<id:asset_id>/delete/",
+        views.person_asset_delete,
+        name="person_asset_delete",
+    ),
+    path("persons/<id:person_id>/dates/new/", views.person_date_add, name="person_date_add"),
+    path(
+        "persons/<id:person_id>/addresses/new/",
+        views.person_address_add,
+        name="person_address_add",
+    ),
+    path("companies/", views.company_list, name="company_list"),
+    path("companies/new/", views.company_create, name="company_create"),
+    path("companies/autocomplete/", views.company_autocomplete, name="company_autocomplete"),
+    path("companies/<id:company_id>/", views.company_detail, name="company_detail"),
+    path("companies/<id:company_id>/edit/", views.company_edit, name="company_edit"),
+    path("companies/<id:company_id>/delete/", views.company_delete, name="company_delete"),
+    path("companies/<id:company_id>/history/", views.company_history, name="company_history"),
+]
