@@ -31,7 +31,8 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if field.name in {"search_name", "id"}:
+        # updated_at is bookkeeping: with it every save would look like a change.
+        if field.name in {"search_name", "id", "updated_at"}:
             continue
         data[field.name] = _jsonable(getattr(instance, field.attname))
     return data

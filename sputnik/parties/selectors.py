@@ -234,7 +234,9 @@ def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[Pers
 def person_history(
     *, actor: User, person: Person, cursor: str | None = None, size: int = 50
 ) -> Page[AuditEntry]:
-    """The audit trail of a visible person (the caller has already fetched it visibly)."""
+    """The audit trail of a person the actor sees, or Person.DoesNotExist."""
+    if not visible_persons(actor).filter(pk=person.pk).exists():
+        raise Person.DoesNotExist("Person matching query does not exist.")
     qs = AuditEntry.objects.filter(subject_person_id=person.pk).select_related("actor")
     return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
 
@@ -242,6 +244,9 @@ def person_history(
 def company_history(
     *, actor: User, company: Company, cursor: str | None = None, size: int = 50
 ) -> Page[AuditEntry]:
+    """The audit trail of a company the actor sees, or Company.DoesNotExist."""
+    if not visible_companies(actor).filter(pk=company.pk).exists():
+        raise Company.DoesNotExist("Company matching query does not exist.")
     qs = AuditEntry.objects.filter(subject_company_id=company.pk).select_related("actor")
     return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
 

@@ -198,8 +198,29 @@ def _contacts_snapshot(contacts: Iterable[ContactPoint]) -> list[str]:
     return sorted(f"{c.kind}:{c.value}" for c in contacts)
 
 
-def _replace_contacts(owner: Person | Company, contacts: list[ContactPoint]) -> None:
-    owner.contacts.all().delete()
+def _submitted_kinds(data: Mapping[str, Any]) -> list[str]:
+    """The contact kinds an update replaces: only the lists it was given (None: untouched)."""
+    kinds: list[str] = []
+    if data.get("phones") is not None:
+        kinds.append(ContactPoint.Kind.PHONE)
+    if data.get("emails") is not None:
+        kinds.append(ContactPoint.Kind.EMAIL)
+    if data.get("handles") is not None:
+        kinds += [ContactPoint.Kind.MESSENGER, ContactPoint.Kind.SOCIAL]
+    return kinds
+
+
+def _replace_contacts(
+    owner: Person | Company, contacts: list[ContactPoint], kinds: list[str] | None = None
+) -> None:
+    """Replace the owner's contacts of `kinds` (all kinds when None) with `contacts`.
+
+    A partial update that sends only phones must not delete the e-mails.
+    """
+    existing = owner.contacts.all()
+    if kinds is not None:
+        existing = existing.filter(kind__in=kinds)
+    existing.delete()
     for c in contacts:
         if isinstance(owner, Person):
             c.person = owner
@@ -451,7 +472,7 @@ def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
     person.updated_at = timezone.now()
     person.save()
     if contacts is not None:
-        _replace_contacts(person, contacts)
+        _replace_contacts(person, contacts, _submitted_kinds(data))
     if interests is not None:
         person.interests.set(interests)
     if tags is not None:
@@ -901,7 +922,7 @@ def company_update(*, actor: User, company: Company, data: Mapping[str, Any]) ->
     company.updated_at = timezone.now()
     company.save()
     if contacts is not None:
-        _replace_contacts(company, contacts)
+        _replace_contacts(company, contacts, _submitted_kinds({**data, "handles": None}))
     audit_record(
         actor=actor,
         action="update",

@@ -250,7 +250,18 @@ def test_update_replaces_contacts_when_given(person, owner):
     person_update(actor=owner, person=person, data={"phones": ["+7 495 123-45-67"]})
     person.refresh_from_db()
     assert phones(person) == ["+74951234567"]
-    assert person.contacts.filter(kind="email").count() == 0
+    assert person.contacts.get(kind="phone").is_primary
+    # the e-mails were not part of the update and stay
+    assert list(person.contacts.filter(kind="email").values_list("value", flat=True)) == [
+        "sergey.ivanov@example.ru"
+    ]
+
+
+def test_an_empty_list_removes_that_kind_of_contact_only(person, owner):
+    person_update(actor=owner, person=person, data={"emails": []})
+    person.refresh_from_db()
+    assert phones(person) == ["+79123456789"]
+    assert not person.contacts.filter(kind="email").exists()
 
 
 def test_an_invalid_update_leaves_the_person_unchanged(person, owner):
