@@ -7,6 +7,8 @@ from typing import Any
 from sputnik.activities.models import Interaction
 from sputnik.core.models import User
 from sputnik.core.paging import Page, keyset_page
+from sputnik.parties.models import Person
+from sputnik.parties.selectors import visible_persons
 
 
 def timeline_page(
@@ -22,6 +24,9 @@ def timeline_page(
     Keyset over (occurred_at, id) on the (person_id, occurred_at, id) index: the cost
     is one index range of `size` rows however long the history is.
     """
+    # Defence in depth: callers fetch the person visibly, but a read never trusts that.
+    if not visible_persons(actor).filter(pk=person.pk).exists():
+        raise Person.DoesNotExist("Person matching query does not exist.")
     qs = Interaction.objects.filter(person_id=person.pk).select_related("actor")
     if kinds:
         qs = qs.filter(kind__in=[k for k in kinds if k in Interaction.Kind.values])

@@ -59,7 +59,7 @@ def note_create(*, actor: User, person_id: int, body: str) -> Interaction:
         raise ValidationError({"body": [_("At most %(n)d characters.") % {"n": 20000}]})
     note = Interaction.objects.create(
         person_id=person.pk,
-        centre_id=actor.centre_id,
+        centre_id=person.centre_id,  # the customer's centre, like every timeline row
         actor=actor,
         kind=Interaction.Kind.NOTE,
         body=text,
@@ -110,7 +110,7 @@ def call_log(
         raise ValidationError(errors)
     call = Interaction.objects.create(
         person_id=person.pk,
-        centre_id=actor.centre_id,
+        centre_id=person.centre_id,  # the customer's centre, like every timeline row
         actor=actor,
         kind=Interaction.Kind.CALL,
         direction=direction,
