@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -420,19 +421,38 @@ def drop_secondary_indexes(tables: list[str]) -> DroppedDDL:
 
 
 def restore_indexes(ddl: DroppedDDL, report: Callable[[str], None]) -> None:
+    """Re-create what `drop_secondary_indexes` dropped; report only when all is back.
+
+    A failing progress writer (a closed pipe) must not leave the schema without its
+    indexes and constraints, so the timings are printed after the last statement.
+    """
+    timings: list[str] = []
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '1GB'")
         for name, create in ddl.indexes:
             started = time.perf_counter()
             cur.execute(create)
-            report(f"  index {name}: {time.perf_counter() - started:.1f} s")
+            timings.append(f"  index {name}: {time.perf_counter() - started:.1f} s")
         # Unique constraints before the foreign keys that may rely on them.
         for table, name, definition in sorted(
             ddl.constraints, key=lambda c: not c[2].startswith("UNIQUE")
         ):
             started = time.perf_counter()
             cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-            report(f"  constraint {name}: {time.perf_counter() - started:.1f} s")
+            timings.append(f"  constraint {name}: {time.perf_counter() - started:.1f} s")
+    for line in timings:
+        report(line)
+
+
+def recovery_script(ddl: DroppedDDL) -> str:
+    lines = [f"{create};" for _name, create in ddl.indexes]
+    lines += [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition};'
+        for table, name, definition in sorted(
+            ddl.constraints, key=lambda c: not c[2].startswith("UNIQUE")
+        )
+    ]
+    return "\n".join(lines) + "\n"
 
 
 # --- the load ---------------------------------------------------------------
@@ -511,9 +531,13 @@ def load_demo(
     if drop_indexes:
         with transaction.atomic():
             ddl = drop_secondary_indexes(tables)
+        from django.conf import settings
+
+        pending = Path(settings.VAR_DIR) / "demo-pending-indexes.sql"
+        pending.write_text(recovery_script(ddl))
         report(
             f"dropped {len(ddl.indexes)} indexes and {len(ddl.constraints)} constraints "
-            "for the load"
+            f"for the load (if the load dies, {pending} re-creates them)"
         )
     try:
         if postgres:
@@ -549,6 +573,7 @@ def load_demo(
             report("rebuilding indexes and constraints…")
             restore_indexes(ddl, report)
             stats.index_seconds = time.perf_counter() - t0
+            pending.unlink(missing_ok=True)
     reset_sequences()
     if postgres:
         t0 = time.perf_counter()
