@@ -50,7 +50,8 @@ class PersonFilters:
             raw = str(params.get(name) or "").strip()
             if raw == "me" and actor is not None:
                 return actor.pk
-            return int(raw) if raw.isdigit() and len(raw) < 19 else None
+            # isdigit() alone admits "²", which int() refuses: ASCII digits only.
+            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
         stage = str(params.get("stage") or "")
         source = str(params.get("source") or "")
