@@ -14,15 +14,17 @@ Conventions every router follows:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema, Status
@@ -125,15 +127,27 @@ def user_ref(user: User | None) -> dict[str, Any] | None:
 
 
 ERRORS: dict[int | str, Any] = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     422: ValidationErrorOut,
 }
-"""Responses every authenticated operation may give, for the OpenAPI document."""
+"""Responses every authenticated operation may give, for the OpenAPI document
+(400 is a body that is not JSON at all)."""
 
 
 # --- authentication ---------------------------------------------------------------------
+
+
+def _settle_form_body(request: HttpRequest) -> None:
+    """Parse request.POST once, so a malformed multipart body is an empty form later.
+
+    The API reads JSON, but axes (logging a failure) and the CSRF check read the form;
+    Django marks a body that fails to parse as empty after the first error.
+    """
+    with contextlib.suppress(MultiPartParserError, TooManyFilesSent, RequestDataTooBig):
+        request.POST  # noqa: B018
 
 
 def _use_language(request: HttpRequest, user: User) -> None:
@@ -170,7 +184,10 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
-        if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+        if request.method in SAFE_METHODS:
+            return user  # type: ignore[return-value]
+        _settle_form_body(request)
+        if check_csrf(request) is not None:
             raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
         return user  # type: ignore[return-value]
 
@@ -335,11 +352,12 @@ def user_out(user: User) -> dict[str, Any]:
 @router.post(
     "/auth/token",
     auth=None,
-    response={201: TokenOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Issue a bearer token for a username and password",
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     """Failures count towards a lockout per username and client address (django-axes)."""
+    _settle_form_body(request)
     user = authenticate(request=request, username=payload.username, password=payload.password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
