@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from sputnik.web.tests.browser import browser_page  # noqa: F401  (fixture for browser tests)
+
 # Inline code the CSP would block: <script> blocks with a body, style="" and on*= attributes.
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
