@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from sputnik.core.models import User
 from sputnik.core.roles import Right
 from sputnik.parties.errors import AccessDenied
 from sputnik.parties.selectors import person_get
+
+# Control characters (not tab or newline) never belong in text; PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _person_for_logging(actor: User, person_id: int) -> Any:
@@ -52,7 +56,7 @@ def _when(errors: dict[str, list[str]], value: Any) -> dt.datetime:
 @transaction.atomic
 def note_create(*, actor: User, person_id: int, body: str) -> Interaction:
     person = _person_for_logging(actor, person_id)
-    text = (body or "").strip()
+    text = _CONTROL.sub("", str(body or "")).strip()
     if not text:
         raise ValidationError({"body": [_("Write the note first.")]})
     if len(text) > 20000:
@@ -102,7 +106,7 @@ def call_log(
             errors["duration_seconds"] = [_("Enter the duration in seconds (up to a day).")]
     else:
         duration_seconds = None
-    text = (notes or "").strip()
+    text = _CONTROL.sub("", str(notes or "")).strip()
     if len(text) > 20000:
         errors["notes"] = [_("At most %(n)d characters.") % {"n": 20000}]
     when = _when(errors, occurred_at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from sputnik.core.models import CustomFieldDefinition
 
 Type = CustomFieldDefinition.Type
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def definitions(entity: str) -> list[CustomFieldDefinition]:
@@ -34,7 +36,8 @@ def clean_value(defn: CustomFieldDefinition, raw: Any) -> Any:
     text = raw.strip() if isinstance(raw, str) else raw
     try:
         if defn.type == Type.TEXT:
-            value = str(text)
+            # Control characters (NUL above all: PostgreSQL's JSONB refuses it) are dropped.
+            value = _CONTROL.sub("", str(text))
             if len(value) > 1000:
                 raise ValidationError(_("At most 1000 characters."), code="too_long")
             return value

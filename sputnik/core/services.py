@@ -28,7 +28,8 @@ def token_create(*, actor: User | None, user: User, name: str = "") -> str:
 
 def token_authenticate(raw: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
-    if not raw or len(raw) > 200:
+    # Tokens are URL-safe ASCII; anything else (a lone surrogate cannot even be hashed) is not one.
+    if not raw or len(raw) > 200 or not raw.isascii():
         return None
     token = (
         ApiToken.objects.select_related("user", "user__centre")

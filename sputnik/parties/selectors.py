@@ -105,13 +105,18 @@ def _name_match(qs: QuerySet[Any], text: str, table: str) -> QuerySet[Any]:
     return qs
 
 
+def _no_nul(text: str) -> str:
+    """PostgreSQL refuses NUL in text parameters (DataError, a 500); it never matches anyway."""
+    return str(text or "").replace("\x00", "")
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def apply_person_query(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     """Search by any spelling of a phone, by e-mail, or by name."""
-    q = q.strip()
+    q = _no_nul(q).strip()
     if not q:
         return qs
     if "@" in q:
@@ -143,13 +148,15 @@ def filtered_persons(*, actor: User, filters: PersonFilters) -> QuerySet[Person]
         qs = qs.filter(source=filters.source)
     if filters.tag:
         qs = qs.filter(
-            pk__in=Person.tags.through.objects.filter(tag__name=filters.tag).values("person_id")
+            pk__in=Person.tags.through.objects.filter(tag__name=_no_nul(filters.tag)).values(
+                "person_id"
+            )
         )
     if filters.interest:
         qs = qs.filter(
-            pk__in=Person.interests.through.objects.filter(interest__slug=filters.interest).values(
-                "person_id"
-            )
+            pk__in=Person.interests.through.objects.filter(
+                interest__slug=_no_nul(filters.interest)
+            ).values("person_id")
         )
     for key, value in filters.custom.items():
         qs = qs.filter(custom_filter("person", key, value))
@@ -283,7 +290,7 @@ def company_list(
     size: int = 50,
 ) -> Page[Company]:
     qs = visible_companies(actor)
-    q = q.strip()[:200]
+    q = _no_nul(q).strip()[:200]
     if q:
         if "@" in q:
             try:

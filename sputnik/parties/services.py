@@ -352,7 +352,12 @@ def _clean_person_fields(
     if "birthday" in data:
         cleaned["birthday"] = _date(errors, "birthday", data["birthday"], past=True)
     if "is_vip" in data:
-        cleaned["is_vip"] = bool(data["is_vip"])
+        # A form or query string sends text: "false", "0", "нет" are no, not a truthy string.
+        raw_vip = data["is_vip"]
+        if isinstance(raw_vip, str):
+            cleaned["is_vip"] = raw_vip.strip().casefold() in {"1", "true", "yes", "on", "да"}
+        else:
+            cleaned["is_vip"] = bool(raw_vip)
     if "employer_id" in data:
         employer_id = data["employer_id"]
         if employer_id in (None, ""):

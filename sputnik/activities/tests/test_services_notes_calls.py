@@ -122,3 +122,16 @@ def test_read_only_roles_cannot_log(person, marketer, executive):
         with pytest.raises(AccessDenied):
             call_log(actor=actor, person_id=person.pk, direction="in", outcome="answered")
     assert not Interaction.objects.exists()
+
+
+def test_control_characters_are_dropped_from_notes_and_calls(person, owner):
+    note = note_create(actor=owner, person_id=person.pk, body="стро\x00ка\nвторая\tстрока\x1b")
+    call = call_log(
+        actor=owner,
+        person_id=person.pk,
+        direction="in",
+        outcome="answered",
+        notes="перезвонить\x00",
+    )
+    assert Interaction.objects.get(pk=note.pk).body == "строка\nвторая\tстрока"
+    assert Interaction.objects.get(pk=call.pk).body == "перезвонить"

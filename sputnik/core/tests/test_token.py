@@ -95,3 +95,8 @@ def test_each_call_gives_a_different_token(owner):
     first, second = create_via_command("owner"), create_via_command("owner")
     assert first != second
     assert token_authenticate(first) == token_authenticate(second) == owner
+
+
+@pytest.mark.parametrize("raw", ["\ud800abc", "спк_токен", "spk_\x00"])
+def test_a_non_ascii_token_does_not_authenticate_and_does_not_fail(owner, raw):
+    assert token_authenticate(raw) is None

@@ -236,3 +236,30 @@ def test_the_count_estimate_is_exact_below_its_cap(owner, centre_a):
         Person(last_name=f"П{i}", centre=centre_a, owner=owner) for i in range(30)
     )
     assert person_count_estimate(actor=owner, filters=PersonFilters()) == 30
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Сем\x00"},
+        {"q": "\x00"},
+        {"tag": "VIP\x00"},
+        {"interest": "fish\x00"},
+        {"cf_note": "a\x00b"},
+    ],
+)
+def test_a_nul_character_in_a_filter_is_harmless_on_every_engine(people, owner, params):
+    from sputnik.core.models import CustomFieldDefinition
+
+    CustomFieldDefinition.objects.create(
+        entity="person", key="note", label_ru="n", label_en="n", type="text"
+    )
+    filters = PersonFilters.from_params(params, actor=owner)
+    person_list(actor=owner, filters=filters)
+    assert person_count_estimate(actor=owner, filters=filters) is not None
+
+
+def test_a_nul_character_in_a_company_search_is_harmless(owner):
+    from sputnik.parties.selectors import company_list
+
+    assert company_list(actor=owner, q="ООО\x00").items == []

@@ -392,3 +392,36 @@ def test_an_unchanged_employer_the_editor_cannot_see_may_be_resubmitted(
     )
     person.refresh_from_db()
     assert person.employer_id == hidden_from_owner.pk and person.job_title == "Водитель"
+
+
+@pytest.mark.parametrize(
+    ("raw", "vip"),
+    [
+        ("false", False),
+        ("0", False),
+        ("нет", False),
+        ("", False),
+        ("on", True),
+        ("true", True),
+        (True, True),
+        (False, False),
+        (0, False),
+    ],
+)
+def test_is_vip_understands_form_and_json_values(person, owner, raw, vip):
+    person_update(actor=owner, person=person, data={"is_vip": not vip})
+    person_update(actor=owner, person=person, data={"is_vip": raw})
+    assert Person.objects.get(pk=person.pk).is_vip is vip
+
+
+def test_a_nul_character_in_a_name_or_custom_text_is_dropped(owner):
+    from sputnik.core.models import CustomFieldDefinition
+
+    CustomFieldDefinition.objects.create(
+        entity="person", key="note", label_ru="n", label_en="n", type="text"
+    )
+    person = person_create(
+        actor=owner, data={"last_name": "Ив\x00анов", "custom": {"note": "a\x00b"}}
+    )
+    person.refresh_from_db()
+    assert person.last_name == "Иванов" and person.custom == {"note": "ab"}
