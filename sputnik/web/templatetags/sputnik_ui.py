@@ -121,6 +121,9 @@ def custom_rows(defs: list[Any], values: dict[str, Any]) -> list[tuple[str, str]
     return [(d.label, _display_scalar(values[d.key])) for d in defs if d.key in values]
 
 
+_UNSHOWN_AUDIT_KEYS = {"created_at", "updated_at", "created_by"}
+
+
 def _choice_or_value(choices: dict[Any, Any], value: Any) -> str:
     if isinstance(value, str | int) and value in choices:
         return str(choices[value])
@@ -136,6 +139,8 @@ def audit_changes(entry: Any) -> list[tuple[str, str, str]]:
         model = None
     rows = []
     for key, before, after in entry.changes():
+        if key in _UNSHOWN_AUDIT_KEYS:
+            continue
         label = key
         choices: dict[Any, Any] = {}
         if model is not None:
@@ -148,7 +153,10 @@ def audit_changes(entry: Any) -> list[tuple[str, str, str]]:
                     label = str(field.related_model._meta.verbose_name_plural)
             except FieldDoesNotExist:
                 pass
-        rows.append((label, _choice_or_value(choices, before), _choice_or_value(choices, after)))
+        shown_before = _choice_or_value(choices, before)
+        shown_after = _choice_or_value(choices, after)
+        if shown_before != shown_after:  # a created record's empty fields are no news
+            rows.append((label, shown_before, shown_after))
     return rows
 
 
