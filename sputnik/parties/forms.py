@@ -68,6 +68,7 @@ def custom_form_field(defn: CustomFieldDefinition, *, for_filter: bool = False) 
     Type = CustomFieldDefinition.Type
     label = defn.label
     if defn.type in (Type.BOOLEAN, Type.CHOICE):
+        choices: list[tuple[str, Any]]
         if defn.type == Type.BOOLEAN:
             choices = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
         else:
@@ -316,7 +317,7 @@ class PersonForm(PartyFormBase):
         active = Interest.objects.filter(is_active=True)
         chosen = set(initial.get("interests") or [])
         extra = instance.interests.exclude(is_active=True) if instance is not None else []
-        self.fields["interests"].choices = [
+        self.choice_field("interests").choices = [
             (i.slug, str(i)) for i in [*active, *[i for i in extra if i.slug in chosen]]
         ]
 
@@ -383,11 +384,11 @@ class TransferForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["centre"].choices = [("", "—")] + [
+        self.choice_field("centre").choices = [("", "—")] + [
             (str(c.pk), c.name) for c in Centre.objects.filter(is_active=True)
         ]
-        self.fields["owner"].choices = [("", _("Nobody (the centre's queue)"))] + [
-            (str(u.pk), f"{u.display_name} · {u.centre.name}")
+        self.choice_field("owner").choices = [("", _("Nobody (the centre's queue)"))] + [
+            (str(u.pk), f"{u.display_name} · {u.centre.name if u.centre else '—'}")
             for u in User.objects.filter(is_active=True, centre__isnull=False)
             .select_related("centre")
             .order_by("centre__name", "last_name", "first_name", "username")
@@ -485,12 +486,12 @@ class PersonFilterForm(BootstrapFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         anything = [("", _("Any"))]
-        self.fields["stage"].choices = anything + list(Stage.choices)
-        self.fields["source"].choices = anything + list(Source.choices)
-        self.fields["interest"].choices = anything + [
+        self.choice_field("stage").choices = anything + list(Stage.choices)
+        self.choice_field("source").choices = anything + list(Source.choices)
+        self.choice_field("interest").choices = anything + [
             (i.slug, str(i)) for i in Interest.objects.filter(is_active=True)
         ]
-        self.fields["sort"].choices = [
+        self.choice_field("sort").choices = [
             ("name", _("Name A–Z")),
             ("-name", _("Name Z–A")),
             ("-created", _("Newest first")),
@@ -498,17 +499,17 @@ class PersonFilterForm(BootstrapFormMixin, forms.Form):
         ]
         owners = [("", _("Anyone")), ("me", _("Me"))]
         if actor.scope == Scope.ALL:
-            self.fields["centre"].choices = anything + [
+            self.choice_field("centre").choices = anything + [
                 (str(c.pk), c.name) for c in Centre.objects.all()
             ]
             users = User.objects.filter(is_active=True, centre__isnull=False)
         elif actor.scope == Scope.CENTRE:
             del self.fields["centre"]
-            users = User.objects.filter(is_active=True, centre_id=actor.centre_id)
+            users = User.objects.filter(is_active=True, centre_id=actor.centre_id or 0)
         else:
             del self.fields["centre"]
             users = User.objects.none()
-        self.fields["owner"].choices = owners + [
+        self.choice_field("owner").choices = owners + [
             (str(u.pk), u.display_name)
             for u in users.exclude(pk=actor.pk).order_by("last_name", "first_name", "username")
         ]
@@ -543,12 +544,12 @@ class CompanyFilterForm(BootstrapFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         if actor.scope == Scope.ALL:
-            self.fields["centre"].choices = [("", _("Any"))] + [
+            self.choice_field("centre").choices = [("", _("Any"))] + [
                 (str(c.pk), c.name) for c in Centre.objects.all()
             ]
         else:
             del self.fields["centre"]
-        self.fields["sort"].choices = [
+        self.choice_field("sort").choices = [
             ("name", _("Name A–Z")),
             ("-name", _("Name Z–A")),
             ("-created", _("Newest first")),

@@ -51,7 +51,9 @@ def _actor(request: HttpRequest) -> User:
 def _is_fragment(request: HttpRequest) -> bool:
     """An HTMX swap wants the fragment; a history restore or a plain visit wants the page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+    if not htmx:
+        return False
+    return not htmx.history_restore_request and not htmx.boosted
 
 
 def _cursor(request: HttpRequest) -> str | None:
@@ -137,7 +139,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = visible_or_404(selectors.person_card, actor=actor, person_id=person_id)
     relations = selectors.relations_of(person)
     roles = list(person.company_roles.all())
-    company_ids = {r.company_id for r in roles} | {person.employer_id} - {None}
+    company_ids = {r.company_id for r in roles}
+    if person.employer_id is not None:
+        company_ids.add(person.employer_id)
     visible_company_ids = set(
         selectors.visible_companies(actor).filter(pk__in=company_ids).values_list("pk", flat=True)
     )

@@ -13,6 +13,11 @@ class BootstrapFormMixin:
 
     fields: dict[str, forms.Field]
 
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
     def style_widgets(self) -> None:
         for field in self.fields.values():
             widget = field.widget
