@@ -350,11 +350,17 @@ def person_relations(*, actor: User, person: Person) -> list[tuple[str, Relation
 
     visible = visible_persons(actor).values("pk")
     rows: list[tuple[str, Relation, Person]] = []
-    for rel in (Relation.objects.filter(person=person, other__in=visible)
-                .select_related("other").order_by("id")):
+    for rel in (
+        Relation.objects.filter(person=person, other__in=visible)
+        .select_related("other")
+        .order_by("id")
+    ):
         rows.append((rel.get_kind_display(), rel, rel.other))
-    for rel in (Relation.objects.filter(other=person, person__in=visible)
-                .select_related("person").order_by("id")):
+    for rel in (
+        Relation.objects.filter(other=person, person__in=visible)
+        .select_related("person")
+        .order_by("id")
+    ):
         label = _("Referred") if rel.kind == Relation.Kind.REFERRED_BY else rel.get_kind_display()
         rows.append((str(label), rel, rel.person))
     return rows
@@ -363,8 +369,11 @@ def person_relations(*, actor: User, person: Person) -> list[tuple[str, Relation
 def relation_get(*, actor: User, relation_id: int) -> Relation:
     """A relation whose both persons the actor sees, or Relation.DoesNotExist."""
     visible = visible_persons(actor).values("pk")
-    return (Relation.objects.filter(person__in=visible, other__in=visible)
-            .select_related("person", "other").get(pk=relation_id))
+    return (
+        Relation.objects.filter(person__in=visible, other__in=visible)
+        .select_related("person", "other")
+        .get(pk=relation_id)
+    )
 
 
 def person_assets(*, actor: User, person: Person) -> list[Any]:
@@ -374,5 +383,9 @@ def person_assets(*, actor: User, person: Person) -> list[Any]:
 
 def asset_get(*, actor: User, asset_id: int) -> Any:
     """An asset of a visible person, or Asset.DoesNotExist."""
-    return (_assets().filter(person__in=visible_persons(actor).values("pk"))
-            .select_related("person").get(pk=asset_id))
+    return (
+        _assets()
+        .filter(person__in=visible_persons(actor).values("pk"))
+        .select_related("person")
+        .get(pk=asset_id)
+    )

@@ -294,7 +294,7 @@ def _resolve_placement(
     may_place = actor.has_right(Right.PARTY_TRANSFER) or actor.scope == Scope.ALL
     centre = None
     if centre_id not in (None, "") and may_place:
-        centre = Centre.objects.filter(pk=_as_pk(centre_id), is_active=True).first()
+        centre = Centre.objects.filter(pk=_as_pk(centre_id) or 0, is_active=True).first()
         if centre is None:
             errors.setdefault("centre_id", []).append(_("Choose a valid centre."))
     elif actor.centre_id:
@@ -303,7 +303,7 @@ def _resolve_placement(
         errors.setdefault("centre_id", []).append(_("Choose a centre."))
     owner: User | None = actor if actor.scope == Scope.OWN else None
     if owner_id not in (None, "") and may_place:
-        owner = User.objects.filter(pk=_as_pk(owner_id), is_active=True).first()
+        owner = User.objects.filter(pk=_as_pk(owner_id) or 0, is_active=True).first()
         if owner is None or (centre is not None and owner.centre_id not in (None, centre.pk)):
             errors.setdefault("owner_id", []).append(_("Choose an active user of this centre."))
     elif owner is None and actor.centre_id and centre is not None and actor.centre_id == centre.pk:
@@ -549,14 +549,14 @@ def person_transfer(
     _require(actor, Right.PARTY_TRANSFER)
     person = _lock_visible(actor, person)
     errors: dict[str, list[str]] = {}
-    centre = Centre.objects.filter(pk=_as_pk(centre_id), is_active=True).first()
+    centre = Centre.objects.filter(pk=_as_pk(centre_id) or 0, is_active=True).first()
     if centre is None:
         errors["centre_id"] = [_("Choose a valid centre.")]
     if actor.scope != Scope.ALL and centre is not None and person.centre_id != actor.centre_id:
         raise AccessDenied("transfer")
     owner = None
     if owner_id is not None:
-        owner = User.objects.filter(pk=_as_pk(owner_id), is_active=True, centre=centre).first()
+        owner = User.objects.filter(pk=_as_pk(owner_id) or 0, is_active=True, centre=centre).first()
         if owner is None:
             errors["owner_id"] = [_("Choose an active user of this centre.")]
     _raise(errors)
@@ -663,6 +663,18 @@ def _clean_asset(errors: dict[str, list[str]], data: Mapping[str, Any]) -> dict[
     return cleaned
 
 
+def _save_asset(asset: Asset) -> Asset:
+    """Save, turning a lost race on the one-current-owner VIN rule into a field error."""
+    try:
+        with transaction.atomic():
+            asset.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"vin": [_("This VIN already belongs to a current vehicle.")]}
+        ) from exc
+    return asset
+
+
 @transaction.atomic
 def asset_create(*, actor: User, person: Person, data: Mapping[str, Any]) -> Asset:
     _require(actor, Right.PARTY_EDIT)
@@ -675,7 +687,7 @@ def asset_create(*, actor: User, person: Person, data: Mapping[str, Any]) -> Ass
     ):
         errors.setdefault("vin", []).append(_("This VIN already belongs to a current vehicle."))
     _raise(errors)
-    asset = Asset.objects.create(person=person, **cleaned)
+    asset = _save_asset(Asset(person=person, **cleaned))
     _person_child_audit(actor, "create", asset, person)
     return asset
 
@@ -697,7 +709,7 @@ def asset_update(*, actor: User, asset: Asset, data: Mapping[str, Any]) -> Asset
     before = snapshot(asset)
     for k, v in cleaned.items():
         setattr(asset, k, v)
-    asset.save()
+    _save_asset(asset)
     audit_record(
         actor=actor,
         action="update",

@@ -213,3 +213,21 @@ def test_a_hidden_company_cannot_be_updated(owner, outsider):
         company_update(actor=outsider, company=company, data={"name": "Взлом"})
     company.refresh_from_db()
     assert company.name == "ООО Своя"
+
+
+def test_vin_taken_by_a_concurrent_insert_is_a_field_error_not_a_crash(owner, person, monkeypatch):
+    from sputnik.parties import services
+
+    body = "XTA21099" + "0" + "Y2012345"
+    vin = body[:8] + vin_check_digit(body) + body[9:]
+    other = services.person_create(actor=owner, data={"last_name": "Петров"})
+    Asset.objects.create(person=other, make="Lada", model="2109", vin=vin)
+    # The other writer commits between our check and our insert.
+    monkeypatch.setattr(services.Asset.objects, "filter", lambda **kw: Asset.objects.none())
+    with pytest.raises(ValidationError) as err:
+        services.asset_create(
+            actor=owner, person=person, data={"make": "Lada", "model": "2109", "vin": vin}
+        )
+    assert "vin" in err.value.message_dict
+    monkeypatch.undo()
+    assert Asset.objects.filter(vin=vin).count() == 1
