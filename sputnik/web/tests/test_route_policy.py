@@ -1,0 +1,221 @@
+"""Every route has an access policy, and every record-scoped route hides other centres' records.
+
+A new URL without an entry in POLICY fails this test. For each record-scoped route and
+every method, a user of centre B asking for centre A's record gets exactly the answer a
+non-existent id gets (never a 2xx, never a 403 that confirms it exists), and the database
+is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sputnik.activities.models import Interaction
+from sputnik.core.models import AuditEntry
+from sputnik.core.services import token_create
+from sputnik.parties.models import Asset, Company, ContactPoint, Person, Relation
+
+PUBLIC = "public"  # anyone: sign-in, language switch, API schema and docs
+LOGIN = "login"  # any signed-in user; what they get is scoped by selectors
+PERSON = "person"  # scoped to one person (and what hangs off it)
+COMPANY = "company"  # scoped to one company
+
+POLICY: dict[str, str] = {
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "password_change": LOGIN,
+    "password_change_done": LOGIN,
+    "web:home": LOGIN,
+    "web:set_language": PUBLIC,
+    "parties:person_list": LOGIN,
+    "parties:person_create": LOGIN,
+    "parties:person_autocomplete": LOGIN,
+    "parties:person_detail": PERSON,
+    "parties:person_edit": PERSON,
+    "parties:person_stage": PERSON,
+    "parties:person_transfer": PERSON,
+    "parties:person_delete": PERSON,
+    "parties:person_history": PERSON,
+    "parties:person_relation_add": PERSON,
+    "parties:person_relation_delete": PERSON,
+    "parties:person_asset_add": PERSON,
+    "parties:person_asset_delete": PERSON,
+    "parties:person_date_add": PERSON,
+    "parties:person_address_add": PERSON,
+    "parties:company_list": LOGIN,
+    "parties:company_create": LOGIN,
+    "parties:company_autocomplete": LOGIN,
+    "parties:company_detail": COMPANY,
+    "parties:company_edit": COMPANY,
+    "parties:company_delete": COMPANY,
+    "parties:company_history": COMPANY,
+    "activities:timeline": PERSON,
+    "activities:note_create": PERSON,
+    "activities:call_log": PERSON,
+    "api:openapi-json": PUBLIC,
+    "api:openapi-view": PUBLIC,
+    "api:api-root": PUBLIC,
+    "api:issue_token": PUBLIC,
+    "api:list_users": LOGIN,
+    "api:me": LOGIN,
+    "api:list_persons": LOGIN,
+    "api:create_person": LOGIN,
+    "api:lookup": LOGIN,
+    "api:list_companies": LOGIN,
+    "api:create_company": LOGIN,
+    "api:get_person": PERSON,
+    "api:update_person": PERSON,
+    "api:delete_person": PERSON,
+    "api:change_stage": PERSON,
+    "api:transfer_person": PERSON,
+    "api:person_history": PERSON,
+    "api:list_relations": PERSON,
+    "api:create_relation": PERSON,
+    "api:delete_relation": PERSON,
+    "api:list_assets": PERSON,
+    "api:create_asset": PERSON,
+    "api:get_asset": PERSON,
+    "api:update_asset": PERSON,
+    "api:delete_asset": PERSON,
+    "api:person_timeline": PERSON,
+    "api:add_note": PERSON,
+    "api:log_call": PERSON,
+    "api:get_company": COMPANY,
+    "api:update_company": COMPANY,
+    "api:delete_company": COMPANY,
+}
+
+# Plausible bodies, so a denial is not merely a validation error on an empty body.
+API_BODIES: dict[str, dict] = {
+    "stage": {"stage": "customer"},
+    "transfer": {"centre_id": 1},
+    "notes": {"body": "hello"},
+    "calls": {"direction": "in", "outcome": "answered"},
+    "relations": {"other_id": 1, "kind": "friend"},
+    "assets": {"make": "Lada", "model": "Niva"},
+}
+
+
+def _routes() -> Iterator[tuple[str, str]]:
+    def walk(patterns, prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":  # guarded by the admin site (staff only)
+                    continue
+                ns = ":".join(x for x in (namespace, p.namespace or "") if x)
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                name = ":".join(x for x in (namespace, p.name or "") if x)
+                yield name, prefix + str(p.pattern)
+
+    yield from walk(get_resolver().url_patterns, "", "")
+
+
+def test_every_route_has_an_access_policy():
+    missing = sorted({name for name, _route in _routes() if name not in POLICY})
+    assert not missing, f"routes without a policy in POLICY: {missing}"
+
+
+def test_policy_names_no_route_that_no_longer_exists():
+    names = {name for name, _route in _routes()}
+    assert not (set(POLICY) - names)
+
+
+@pytest.fixture
+def world(person, owner, outsider, centre_b):
+    from sputnik.parties.services import (
+        asset_create,
+        company_create,
+        person_create,
+        relation_create,
+    )
+
+    friend = person_create(actor=owner, data={"last_name": "Друг", "first_name": "Иван"})
+    relation = relation_create(actor=owner, person=person, other=friend, kind="friend")
+    asset = asset_create(actor=owner, person=person, data={"make": "Lada", "model": "Niva"})
+    company = company_create(actor=owner, data={"name": "ООО Ромашка"})
+    return {"person": person, "relation": relation, "asset": asset, "company": company}
+
+
+def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
+    big = 987654321
+    kwargs = {}
+    if "person_id" in route:
+        kwargs["person_id"] = big if missing else world["person"].pk
+    if "relation_id" in route:
+        kwargs["relation_id"] = big if missing else world["relation"].pk
+    if "asset_id" in route:
+        kwargs["asset_id"] = big if missing else world["asset"].pk
+    if "company_id" in route:
+        kwargs["company_id"] = big if missing else world["company"].pk
+    return kwargs
+
+
+def _state() -> tuple:
+    return (
+        list(Person.objects.order_by("pk").values()),
+        list(Company.objects.order_by("pk").values()),
+        list(Asset.objects.order_by("pk").values()),
+        Relation.objects.count(),
+        ContactPoint.objects.count(),
+        Interaction.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_method(world, outsider):
+    web = Client()
+    web.force_login(outsider)
+    token = token_create(actor=None, user=outsider)
+    api = Client(headers={"authorization": f"Bearer {token}"})
+    before = _state()
+    checked = 0
+    for name, route in _routes():
+        if POLICY.get(name) not in (PERSON, COMPANY):
+            continue
+        client = api if name.startswith("api:") else web
+        for method in ("get", "post", "patch", "delete"):
+            answers = []
+            for missing in (False, True):
+                url = reverse(name, kwargs=_kwargs_for(route, world, missing))
+                body = next(
+                    (b for key, b in API_BODIES.items() if url.rstrip("/").endswith(key)), {}
+                )
+                if method == "get":
+                    response = client.get(url)
+                elif name.startswith("api:"):
+                    response = getattr(client, method)(
+                        url, data=json.dumps(body), content_type="application/json"
+                    )
+                else:
+                    response = getattr(client, method)(url, data={"body": "x", "name": "x"})
+                answers.append(response.status_code)
+            hidden, absent = answers
+            assert hidden == absent, f"{method.upper()} {name}: hidden {hidden} vs missing {absent}"
+            assert not 200 <= hidden < 300, f"{method.upper()} {name} answered {hidden}"
+            assert hidden != 403, f"{method.upper()} {name} confirms the record exists"
+            checked += 1
+    assert checked > 80
+    assert _state() == before
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_to_signed_in_routes_are_refused(world):
+    client = Client()
+    for name, route in _routes():
+        if POLICY.get(name) == PUBLIC:
+            continue
+        url = reverse(name, kwargs=_kwargs_for(route, world, missing=False))
+        response = client.get(url)
+        if name.startswith("api:"):
+            assert response.status_code in (401, 405), f"{name}: {response.status_code}"
+        else:
+            assert response.status_code in (302, 405), f"{name}: {response.status_code}"
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/")
