@@ -1,0 +1,197 @@
+"""What hangs off a person's card: relations, assets, important dates, addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sputnik.core.models import User
+from sputnik.core.roles import Right
+from sputnik.parties import selectors, services
+from sputnik.parties.forms import (
+    AddressForm,
+    AssetForm,
+    ImportantDateForm,
+    RelationForm,
+)
+from sputnik.parties.models import Asset, Person, Relation
+from sputnik.parties.views._common import (
+    _actor,
+    _base,
+    _done,
+)
+from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.forms import apply_service_errors
+
+# --- persons: what hangs off the card -----------------------------------------
+
+
+def _child_form(
+    request: HttpRequest,
+    person_id: int,
+    *,
+    form_class: type[Any],
+    title: str,
+    save: Callable[[User, Person, Any], Any],
+    success: str,
+    error_map: dict[str, str] | None = None,
+    form_template: str,
+) -> HttpResponse:
+    """GET shows the form (a fragment for HTMX), POST saves through a service."""
+    actor = _actor(request)
+    person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
+    require_right(actor, Right.PARTY_EDIT)
+    card_url = reverse("parties:person_detail", args=[person.pk])
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                with service_errors():
+                    save(actor, person, form)
+            except ValidationError as exc:
+                apply_service_errors(form, exc, error_map)
+            else:
+                messages.success(request, success)
+                return _done(request, card_url)
+    else:
+        form = form_class()
+    return render(
+        request,
+        "parties/child_form.html",
+        {
+            "nav": "persons",
+            "base_template": _base(request),
+            "form": form,
+            "person": person,
+            "title": title,
+            "form_template": form_template,
+            "action": request.path,
+            "card_url": card_url,
+        },
+    )
+
+
+def _save_relation(actor: User, person: Person, form: RelationForm) -> None:
+    other_id = form.cleaned_data.get("other")
+    # Same answer for a missing id and one outside the actor's scope.
+    other = selectors.visible_persons(actor).filter(pk=other_id).first() if other_id else None
+    if other is None:
+        raise ValidationError({"other_id": [_("Choose a person from the suggestions.")]})
+    services.relation_create(
+        actor=actor,
+        person=person,
+        other=other,
+        kind=form.cleaned_data["kind"],
+        note=form.cleaned_data.get("note") or "",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_relation_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _child_form(
+        request,
+        person_id,
+        form_class=RelationForm,
+        title=_("Add a relation"),
+        save=_save_relation,
+        success=_("Relation added."),
+        error_map={"other_id": "other_name"},
+        form_template="parties/_relation_fields.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_asset_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _child_form(
+        request,
+        person_id,
+        form_class=AssetForm,
+        title=_("Add a vehicle"),
+        save=lambda actor, person, form: services.asset_create(
+            actor=actor, person=person, data=form.service_data()
+        ),
+        success=_("Vehicle added."),
+        form_template="parties/_asset_fields.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_date_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _child_form(
+        request,
+        person_id,
+        form_class=ImportantDateForm,
+        title=_("Add an important date"),
+        save=lambda actor, person, form: services.important_date_create(
+            actor=actor,
+            person=person,
+            label=form.cleaned_data.get("label") or "",
+            date=form.cleaned_data.get("date") or "",
+            yearly=bool(form.cleaned_data.get("yearly")),
+        ),
+        success=_("Date added."),
+        form_template="parties/_simple_fields.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_address_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _child_form(
+        request,
+        person_id,
+        form_class=AddressForm,
+        title=_("Add an address"),
+        save=lambda actor, person, form: services.address_create(
+            actor=actor, person=person, data=form.service_data()
+        ),
+        success=_("Address added."),
+        form_template="parties/_simple_fields.html",
+    )
+
+
+@login_required
+@require_POST
+def person_relation_delete(request: HttpRequest, person_id: int, relation_id: int) -> HttpResponse:
+    actor = _actor(request)
+    person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
+    relation = (
+        Relation.objects.filter(Q(person=person) | Q(other=person), pk=relation_id)
+        .select_related("person")
+        .first()
+    )
+    if relation is None:
+        raise Http404
+    require_right(actor, Right.PARTY_EDIT)
+    with service_errors():
+        services.relation_delete(actor=actor, relation=relation)
+    messages.success(request, _("Relation removed."))
+    return _done(request, reverse("parties:person_detail", args=[person.pk]))
+
+
+@login_required
+@require_POST
+def person_asset_delete(request: HttpRequest, person_id: int, asset_id: int) -> HttpResponse:
+    actor = _actor(request)
+    person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
+    asset = Asset.objects.filter(pk=asset_id, person=person).select_related("person").first()
+    if asset is None:
+        raise Http404
+    require_right(actor, Right.PARTY_EDIT)
+    with service_errors():
+        services.asset_delete(actor=actor, asset=asset)
+    messages.success(request, _("Vehicle removed."))
+    return _done(request, reverse("parties:person_detail", args=[person.pk]))
