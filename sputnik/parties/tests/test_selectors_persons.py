@@ -161,7 +161,7 @@ def test_person_list_of_50_rows_with_contacts_uses_a_bounded_number_of_queries(
                 "emails": [f"c{i}@example.ru"],
             },
         )
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # persons, centres, owners, contacts
         page = person_list(actor=owner, filters=PersonFilters(), size=50)
         shown = [
             (
@@ -263,3 +263,23 @@ def test_a_nul_character_in_a_company_search_is_harmless(owner):
     from sputnik.parties.selectors import company_list
 
     assert company_list(actor=owner, q="ООО\x00").items == []
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "created", "-created"])
+def test_paging_through_search_results_returns_every_match_once_in_order(owner, sort):
+    for i in range(75):
+        person_create(actor=owner, data={"last_name": f"Иванов{i % 7}", "first_name": f"Пётр{i}"})
+        person_create(actor=owner, data={"last_name": f"Сидоров{i}", "first_name": "Олег"})
+    seen: list = []
+    cursor = None
+    while True:
+        page = person_list(
+            actor=owner, filters=PersonFilters(q="иванов"), sort=sort, cursor=cursor, size=20
+        )
+        seen.extend(page.items)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert len(seen) == 75 == len({p.pk for p in seen})
+    key = (lambda p: (p.search_name, p.pk)) if "name" in sort else (lambda p: (p.created_at, p.pk))
+    assert seen == sorted(seen, key=key, reverse=sort.startswith("-"))
