@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -68,3 +69,30 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+# Audit values keep foreign keys as ids. These are shown by name: organisation data,
+# not customer data, so naming them never reveals another centre's client.
+_NAMED_REFERENCES = {"centre": "core.Centre", "owner": "core.User", "actor": "core.User"}
+
+
+def audit_reference_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, Any], str]:
+    """{(field, id): name} for centre and user ids in a page of entries: one query per model."""
+    from django.apps import apps
+
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        for source in (entry.before, entry.after):
+            for key, value in (source or {}).items():
+                field = key.removesuffix("_id")
+                if field in _NAMED_REFERENCES and isinstance(value, int):
+                    wanted.setdefault(_NAMED_REFERENCES[field], set()).add(value)
+    names: dict[tuple[str, Any], str] = {}
+    for label, ids in wanted.items():
+        model = apps.get_model(label)
+        for obj in model._default_manager.filter(pk__in=ids):
+            shown = getattr(obj, "display_name", None) or str(obj)
+            for field, target in _NAMED_REFERENCES.items():
+                if target == label:
+                    names[(field, obj.pk)] = shown
+    return names

@@ -130,9 +130,24 @@ def _choice_or_value(choices: dict[Any, Any], value: Any) -> str:
     return _display_scalar(value)
 
 
+def _named(names: dict[tuple[str, Any], str], field: str, value: Any) -> str | None:
+    return names.get((field, value)) if isinstance(value, int) else None
+
+
 @register.simple_tag
-def audit_changes(entry: Any) -> list[tuple[str, str, str]]:
+def audit_names(entries: Any) -> dict[tuple[str, Any], str]:
+    """Names for the centre and user ids of a page of audit entries (one query per model)."""
+    from sputnik.core.audit import audit_reference_names
+
+    return audit_reference_names(entries)
+
+
+@register.simple_tag
+def audit_changes(
+    entry: Any, names: dict[tuple[str, Any], str] | None = None
+) -> list[tuple[str, str, str]]:
     """(field label, before, after) of an audit entry, labels from the model's fields."""
+    names = names or {}
     try:
         model = apps.get_model(entry.entity)
     except (LookupError, ValueError):
@@ -153,8 +168,9 @@ def audit_changes(entry: Any) -> list[tuple[str, str, str]]:
                     label = str(field.related_model._meta.verbose_name_plural)
             except FieldDoesNotExist:
                 pass
-        shown_before = _choice_or_value(choices, before)
-        shown_after = _choice_or_value(choices, after)
+        field_name = key.removesuffix("_id")
+        shown_before = _named(names, field_name, before) or _choice_or_value(choices, before)
+        shown_after = _named(names, field_name, after) or _choice_or_value(choices, after)
         if shown_before != shown_after:  # a created record's empty fields are no news
             rows.append((label, shown_before, shown_after))
     return rows
