@@ -124,6 +124,7 @@ def _token(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
         {"username": username, "password": password},
         content_type="application/json",
         REMOTE_ADDR=ip,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
