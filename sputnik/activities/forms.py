@@ -1,4 +1,4 @@
-"""Web forms for the timeline: a quick note and a logged call."""
+"""Web forms for the timeline: a quick note, a logged call, and correcting either."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.activities.models import Interaction
@@ -64,3 +65,33 @@ class CallForm(BootstrapFormMixin, forms.Form):
         if not match or int(match.group(2) or 0) >= 60:
             raise forms.ValidationError(_("Enter minutes, or minutes:seconds (5:30)."))
         return int(match.group(1)) * 60 + int(match.group(2) or 0)
+
+
+class CallEditForm(CallForm):
+    """A logged call being corrected: the quick form's fields plus when it happened."""
+
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    @classmethod
+    def initial_for(cls, entry: Interaction) -> dict[str, Any]:
+        seconds = entry.duration_seconds
+        return {
+            "direction": entry.direction,
+            "outcome": entry.outcome,
+            "duration": "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}",
+            "notes": entry.body,
+            "occurred_at": timezone.localtime(entry.occurred_at),
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "direction": self.cleaned_data["direction"],
+            "outcome": self.cleaned_data["outcome"],
+            "duration_seconds": self.cleaned_data["duration"],
+            "notes": self.cleaned_data["notes"],
+            "occurred_at": self.cleaned_data["occurred_at"],
+        }

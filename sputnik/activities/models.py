@@ -46,13 +46,21 @@ class Interaction(models.Model):
     # No index on centre or actor: no timeline read filters by them, and each costs
     # ~15-20 s per 10M rows on load and a write on every insert.
     centre = models.ForeignKey(
-        Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Centre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         db_index=False,
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True)

@@ -31,3 +31,16 @@ def timeline_page(
     if kinds:
         qs = qs.filter(kind__in=[k for k in kinds if k in Interaction.Kind.values])
     return keyset_page(qs, order=("-occurred_at", "-id"), cursor=cursor, size=min(size, 200))
+
+
+def interaction_get(
+    *, actor: User, interaction_id: int, person_id: int | None = None
+) -> Interaction:
+    """One entry of a person the actor sees (of `person_id`, when given), or
+    Interaction.DoesNotExist: a hidden person's entry answers exactly like a missing id."""
+    qs = Interaction.objects.filter(
+        person_id__in=visible_persons(actor).values("pk"), pk=interaction_id
+    )
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    return qs.select_related("actor").get()

@@ -9,4 +9,19 @@ urlpatterns = [
     path("persons/<id:person_id>/timeline/", views.timeline, name="timeline"),
     path("persons/<id:person_id>/notes/", views.note_create, name="note_create"),
     path("persons/<id:person_id>/calls/", views.call_log, name="call_log"),
+    path(
+        "persons/<id:person_id>/timeline/<id:interaction_id>/",
+        views.interaction_entry,
+        name="interaction_entry",
+    ),
+    path(
+        "persons/<id:person_id>/timeline/<id:interaction_id>/edit/",
+        views.interaction_edit,
+        name="interaction_edit",
+    ),
+    path(
+        "persons/<id:person_id>/timeline/<id:interaction_id>/delete/",
+        views.interaction_delete,
+        name="interaction_delete",
+    ),
 ]

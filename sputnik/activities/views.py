@@ -1,4 +1,5 @@
-"""The person's timeline as HTMX fragments: pages of entries, a quick note, a logged call."""
+"""The person's timeline as HTMX fragments: pages of entries, a quick note, a logged call,
+and correcting or deleting a note or call in place."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from sputnik.activities import selectors, services
-from sputnik.activities.forms import CallForm, NoteForm
+from sputnik.activities.forms import CallEditForm, CallForm, NoteForm
+from sputnik.activities.models import Interaction
 from sputnik.core.models import User
 from sputnik.core.roles import Right
 from sputnik.parties.selectors import person_get
@@ -26,6 +28,11 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+def _changeable_ids(actor: User, person: Any, entries: Any) -> set[int]:
+    """Entries the actor may change: decided in Python from loaded rows, no query each."""
+    return {e.pk for e in entries if services.can_change_interaction(actor, e, person.centre_id)}
+
+
 @login_required
 @require_GET
 def timeline(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -34,7 +41,11 @@ def timeline(request: HttpRequest, person_id: int) -> HttpResponse:
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     cursor = str(request.GET.get("cursor") or "")[:1000] or None
     page = selectors.timeline_page(actor=actor, person=person, cursor=cursor)
-    context: dict[str, Any] = {"person": person, "page": page}
+    context: dict[str, Any] = {
+        "person": person,
+        "page": page,
+        "changeable_ids": _changeable_ids(actor, person, page.items),
+    }
     if cursor:
         return render(request, "activities/_entries.html", context)
     context.update(
@@ -45,10 +56,19 @@ def timeline(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "activities/_timeline.html", context)
 
 
+def _entry(request: HttpRequest, person: Any, entry: Interaction) -> HttpResponse:
+    changeable = _changeable_ids(_actor(request), person, [entry])
+    return render(
+        request,
+        "activities/_entry.html",
+        {"entry": entry, "person": person, "changeable_ids": changeable},
+    )
+
+
 def _logged(request: HttpRequest, person: Any, entry: Any, message: str) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         # Prepended to #timeline-entries by the form's hx-target/hx-swap.
-        return render(request, "activities/_entry.html", {"entry": entry, "person": person})
+        return _entry(request, person, entry)
     messages.success(request, message)
     return redirect("parties:person_detail", person_id=person.pk)
 
@@ -108,3 +128,85 @@ def call_log(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             return _logged(request, person, call, _("Call logged."))
     return _invalid(request, person, "activities/_call_form.html", form)
+
+
+def _person_and_entry(request: HttpRequest, person_id: int, interaction_id: int) -> tuple[Any, Any]:
+    """The visible person and one of their entries; 404 for a hidden or missing either."""
+    actor = _actor(request)
+    person = visible_or_404(person_get, actor=actor, person_id=person_id)
+    entry = visible_or_404(
+        selectors.interaction_get, actor=actor, interaction_id=interaction_id, person_id=person.pk
+    )
+    return person, entry
+
+
+def _require_changeable(actor: User, person: Any, entry: Interaction) -> None:
+    if not services.can_change_interaction(actor, entry, person.centre_id):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def interaction_entry(request: HttpRequest, person_id: int, interaction_id: int) -> HttpResponse:
+    """One entry as shown on the timeline (what "Cancel" in the edit form swaps back)."""
+    person, entry = _person_and_entry(request, person_id, interaction_id)
+    return _entry(request, person, entry)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interaction_edit(request: HttpRequest, person_id: int, interaction_id: int) -> HttpResponse:
+    """GET: the entry's edit form, swapped in place of it; POST: save, answer the entry."""
+    actor = _actor(request)
+    person, entry = _person_and_entry(request, person_id, interaction_id)
+    _require_changeable(actor, person, entry)
+    is_note = entry.kind == Interaction.Kind.NOTE
+    form_class = NoteForm if is_note else CallEditForm
+    auto_id = f"entry{entry.pk}_%s"
+    if request.method == "POST":
+        form = form_class(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            data = (
+                form.service_data()
+                if isinstance(form, CallEditForm)
+                else {"body": form.cleaned_data["body"]}
+            )
+            try:
+                with service_errors():
+                    entry = services.interaction_update(
+                        actor=actor, interaction_id=entry.pk, data=data
+                    )
+            except ValidationError as exc:
+                apply_service_errors(form, exc, {"duration_seconds": "duration"})
+            else:
+                if request.htmx:  # type: ignore[attr-defined]
+                    return _entry(request, person, entry)
+                messages.success(request, _("Entry saved."))
+                return redirect("parties:person_detail", person_id=person.pk)
+    else:
+        initial = {"body": entry.body} if is_note else CallEditForm.initial_for(entry)
+        form = form_class(initial=initial, auto_id=auto_id)
+    return render(
+        request,
+        "activities/_entry_form.html",
+        {
+            "person": person,
+            "entry": entry,
+            "form": form,
+            "base_template": "web/fragment.html" if request.htmx else "base.html",  # type: ignore[attr-defined]
+        },
+    )
+
+
+@login_required
+@require_POST
+def interaction_delete(request: HttpRequest, person_id: int, interaction_id: int) -> HttpResponse:
+    actor = _actor(request)
+    person, entry = _person_and_entry(request, person_id, interaction_id)
+    _require_changeable(actor, person, entry)
+    with service_errors():
+        services.interaction_delete(actor=actor, interaction_id=entry.pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")  # the button's hx-target (the entry) is swapped for nothing
+    messages.success(request, _("Entry deleted."))
+    return redirect("parties:person_detail", person_id=person.pk)

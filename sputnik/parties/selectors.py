@@ -433,3 +433,25 @@ def asset_get(*, actor: User, asset_id: int) -> Any:
         .select_related("person")
         .get(pk=asset_id)
     )
+
+
+def person_company_roles(*, actor: User, person: Person) -> list[CompanyRole]:
+    """A visible person's roles at companies the actor sees (a hidden company's name is
+    another centre's data, so its roles are left out)."""
+    return list(
+        CompanyRole.objects.filter(person=person, company__in=visible_companies(actor).values("pk"))
+        .select_related("company")
+        .order_by("id")
+    )
+
+
+def company_role_get(*, actor: User, company_role_id: int) -> CompanyRole:
+    """A role whose person and company the actor both sees, or CompanyRole.DoesNotExist."""
+    return (
+        CompanyRole.objects.filter(
+            person__in=visible_persons(actor).values("pk"),
+            company__in=visible_companies(actor).values("pk"),
+        )
+        .select_related("person", "company")
+        .get(pk=company_role_id)
+    )

@@ -25,6 +25,16 @@ urlpatterns = [
         views.person_relation_delete,
         name="person_relation_delete",
     ),
+    path(
+        "persons/<id:person_id>/company-roles/new/",
+        views.person_company_role_add,
+        name="person_company_role_add",
+    ),
+    path(
+        "persons/<id:person_id>/company-roles/<id:company_role_id>/delete/",
+        views.person_company_role_delete,
+        name="person_company_role_delete",
+    ),
     path("persons/<id:person_id>/assets/new/", views.person_asset_add, name="person_asset_add"),
     path(
         "persons/<id:person_id>/assets/<id:asset_id>/delete/",

@@ -5,7 +5,7 @@ Handlers stay thin: they parse, fetch the record through a visibility-scoped sel
 a schema. Centre and owner change only through /persons/{id}/transfer.
 
 Layout: schemas.py (request and response shapes), serialize.py (records to dicts),
-persons.py, relations_assets.py and companies.py (the endpoints), all on the one
+persons.py, relations_assets.py, company_roles.py and companies.py (the endpoints), all on the one
 `router` from _router.py.
 """
 
@@ -17,6 +17,7 @@ from sputnik.parties.api._router import router
 # isort: off
 from sputnik.parties.api import persons  # noqa: F401
 from sputnik.parties.api import relations_assets  # noqa: F401
+from sputnik.parties.api import company_roles  # noqa: F401
 from sputnik.parties.api import companies  # noqa: F401
 
 # isort: on

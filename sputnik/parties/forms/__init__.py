@@ -19,7 +19,13 @@ from sputnik.parties.forms.base import (
     custom_initial,
 )
 from sputnik.parties.forms.companies import CompanyFilterForm, CompanyForm
-from sputnik.parties.forms.parts import AddressForm, AssetForm, ImportantDateForm, RelationForm
+from sputnik.parties.forms.parts import (
+    AddressForm,
+    AssetForm,
+    CompanyRoleForm,
+    ImportantDateForm,
+    RelationForm,
+)
 from sputnik.parties.forms.persons import (
     PERSON_ERROR_MAP,
     PersonFilterForm,
@@ -36,6 +42,7 @@ __all__ = [
     "AssetForm",
     "CompanyFilterForm",
     "CompanyForm",
+    "CompanyRoleForm",
     "DateInput",
     "ImportantDateForm",
     "PartyFormBase",

@@ -1,4 +1,4 @@
-"""Forms for what hangs off a person: relations, assets, dates, addresses."""
+"""Forms for what hangs off a person: relations, company roles, assets, dates, addresses."""
 
 from __future__ import annotations
 
@@ -25,6 +25,23 @@ class RelationForm(BootstrapFormMixin, forms.Form):
     other_name = forms.CharField(label=_("Person"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Relation"), choices=Relation.Kind.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+class CompanyRoleForm(BootstrapFormMixin, forms.Form):
+    company = forms.IntegerField(
+        required=False, widget=forms.HiddenInput(attrs={"data-autocomplete-value": ""})
+    )
+    company_name = forms.CharField(label=_("Company"), required=False, max_length=200)
+    title = forms.CharField(
+        label=_("Role"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("Director, fleet manager…")}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

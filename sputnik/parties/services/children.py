@@ -205,20 +205,52 @@ def relation_delete(*, actor: User, relation: Relation) -> None:
     relation.delete()
 
 
+def _company_for_role(actor: User, company: Company | int | None) -> Company:
+    """A company the actor sees; a hidden one is refused exactly like a missing one."""
+    pk = company.pk if isinstance(company, Company) else company
+    found = Company.objects.visible_to(actor).filter(pk=pk).first() if pk else None
+    if found is None:
+        raise ValidationError({"company_id": [_("Choose a company from the suggestions.")]})
+    return found
+
+
 @transaction.atomic
 def company_role_create(
-    *, actor: User, person: Person, company: Company, title: str
+    *, actor: User, person: Person, company: Company | int | None, title: str
 ) -> CompanyRole:
+    """The person's role (title) at a company the actor sees; a hidden or missing company
+    is the same field error, so the answer never confirms a hidden one exists."""
     _require(actor, Right.PARTY_EDIT)
     person = _lock_visible(actor, person)
-    if not Company.objects.visible_to(actor).filter(pk=company.pk).exists():
-        raise AccessDenied("not visible")
     errors: dict[str, list[str]] = {}
     title = _text(errors, "title", title, 200, required=True)
+    try:
+        company = _company_for_role(actor, company)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     _raise(errors)
-    role, _created = CompanyRole.objects.get_or_create(person=person, company=company, title=title)
+    assert isinstance(company, Company)
+    if CompanyRole.objects.filter(person=person, company=company, title=title).exists():
+        _raise({"title": [_("The person already has this role at this company.")]})
+    try:
+        with transaction.atomic():
+            role = CompanyRole.objects.create(person=person, company=company, title=title)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"title": [_("The person already has this role at this company.")]}
+        ) from exc
     _person_child_audit(actor, "create", role, person)
     return role
+
+
+@transaction.atomic
+def company_role_delete(*, actor: User, role: CompanyRole) -> None:
+    _require(actor, Right.PARTY_EDIT)
+    person = _lock_visible(actor, role.person)
+    if not Company.objects.visible_to(actor).filter(pk=role.company_id).exists():
+        raise AccessDenied("not visible")
+    _person_child_audit(actor, "delete", role, person, before=snapshot(role))
+    role.delete()
 
 
 @transaction.atomic

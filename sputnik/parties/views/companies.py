@@ -88,7 +88,13 @@ def company_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def company_autocomplete(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    q = str(request.GET.get("q") or request.GET.get("employer_name") or "").strip()[:200]
+    raw = (
+        request.GET.get("q")
+        or request.GET.get("employer_name")
+        or request.GET.get("company_name")  # the card's "add a role at a company" form
+        or ""
+    )
+    q = str(raw).strip()[:200]
     items: list[Company] = []
     if len(q) >= 2:
         items = selectors.company_list(actor=actor, q=q, size=10).items

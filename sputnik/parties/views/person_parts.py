@@ -1,4 +1,5 @@
-"""What hangs off a person's card: relations, assets, important dates, addresses."""
+"""What hangs off a person's card: relations, company roles, assets, important dates,
+addresses."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sputnik.parties import selectors, services
 from sputnik.parties.forms import (
     AddressForm,
     AssetForm,
+    CompanyRoleForm,
     ImportantDateForm,
     RelationForm,
 )
@@ -113,6 +115,27 @@ def person_relation_add(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def person_company_role_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _child_form(
+        request,
+        person_id,
+        form_class=CompanyRoleForm,
+        title=_("Add a role at a company"),
+        # The service refuses a hidden company exactly like a missing one (a field error).
+        save=lambda actor, person, form: services.company_role_create(
+            actor=actor,
+            person=person,
+            company=form.cleaned_data.get("company"),
+            title=form.cleaned_data.get("title") or "",
+        ),
+        success=_("Role added."),
+        error_map={"company_id": "company_name"},
+        form_template="parties/_company_role_fields.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def person_asset_add(request: HttpRequest, person_id: int) -> HttpResponse:
     return _child_form(
         request,
@@ -194,4 +217,21 @@ def person_asset_delete(request: HttpRequest, person_id: int, asset_id: int) -> 
     with service_errors():
         services.asset_delete(actor=actor, asset=asset)
     messages.success(request, _("Vehicle removed."))
+    return _done(request, reverse("parties:person_detail", args=[person.pk]))
+
+
+@login_required
+@require_POST
+def person_company_role_delete(
+    request: HttpRequest, person_id: int, company_role_id: int
+) -> HttpResponse:
+    actor = _actor(request)
+    person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
+    role = visible_or_404(selectors.company_role_get, actor=actor, company_role_id=company_role_id)
+    if role.person_id != person.pk:
+        raise Http404
+    require_right(actor, Right.PARTY_EDIT)
+    with service_errors():
+        services.company_role_delete(actor=actor, role=role)
+    messages.success(request, _("Role removed."))
     return _done(request, reverse("parties:person_detail", args=[person.pk]))

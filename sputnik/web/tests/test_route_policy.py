@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from sputnik.activities.models import Interaction
 from sputnik.core.models import AuditEntry
 from sputnik.core.services import token_create
-from sputnik.parties.models import Asset, Company, ContactPoint, Person, Relation
+from sputnik.parties.models import Asset, Company, CompanyRole, ContactPoint, Person, Relation
 
 PUBLIC = "public"  # anyone: sign-in, language switch, API schema and docs
 LOGIN = "login"  # any signed-in user; what they get is scoped by selectors
@@ -43,6 +43,8 @@ POLICY: dict[str, str] = {
     "parties:person_history": PERSON,
     "parties:person_relation_add": PERSON,
     "parties:person_relation_delete": PERSON,
+    "parties:person_company_role_add": PERSON,
+    "parties:person_company_role_delete": PERSON,
     "parties:person_asset_add": PERSON,
     "parties:person_asset_delete": PERSON,
     "parties:person_date_add": PERSON,
@@ -57,6 +59,9 @@ POLICY: dict[str, str] = {
     "activities:timeline": PERSON,
     "activities:note_create": PERSON,
     "activities:call_log": PERSON,
+    "activities:interaction_entry": PERSON,
+    "activities:interaction_edit": PERSON,
+    "activities:interaction_delete": PERSON,
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
     "api:api-root": PUBLIC,
@@ -77,6 +82,9 @@ POLICY: dict[str, str] = {
     "api:list_relations": PERSON,
     "api:create_relation": PERSON,
     "api:delete_relation": PERSON,
+    "api:list_company_roles": PERSON,
+    "api:create_company_role": PERSON,
+    "api:delete_company_role": PERSON,
     "api:list_assets": PERSON,
     "api:create_asset": PERSON,
     "api:get_asset": PERSON,
@@ -85,6 +93,9 @@ POLICY: dict[str, str] = {
     "api:person_timeline": PERSON,
     "api:add_note": PERSON,
     "api:log_call": PERSON,
+    "api:get_interaction": PERSON,
+    "api:update_interaction": PERSON,
+    "api:delete_interaction": PERSON,
     "api:get_company": COMPANY,
     "api:update_company": COMPANY,
     "api:delete_company": COMPANY,
@@ -98,6 +109,11 @@ API_BODIES: dict[str, dict] = {
     "calls": {"direction": "in", "outcome": "answered"},
     "relations": {"other_id": 1, "kind": "friend"},
     "assets": {"make": "Lada", "model": "Niva"},
+    "company-roles": {"company_id": 1, "title": "Директор"},
+}
+# Bodies for routes that end in a record id rather than a collection name.
+API_BODIES_BY_ROUTE: dict[str, dict] = {
+    "api:update_interaction": {"body": "changed"},
 }
 
 
@@ -128,9 +144,11 @@ def test_policy_names_no_route_that_no_longer_exists():
 
 @pytest.fixture
 def world(person, owner, outsider, centre_b):
+    from sputnik.activities.services import note_create
     from sputnik.parties.services import (
         asset_create,
         company_create,
+        company_role_create,
         person_create,
         relation_create,
     )
@@ -139,7 +157,16 @@ def world(person, owner, outsider, centre_b):
     relation = relation_create(actor=owner, person=person, other=friend, kind="friend")
     asset = asset_create(actor=owner, person=person, data={"make": "Lada", "model": "Niva"})
     company = company_create(actor=owner, data={"name": "ООО Ромашка"})
-    return {"person": person, "relation": relation, "asset": asset, "company": company}
+    role = company_role_create(actor=owner, person=person, company=company, title="Директор")
+    note = note_create(actor=owner, person_id=person.pk, body="Перезвонить")
+    return {
+        "person": person,
+        "relation": relation,
+        "asset": asset,
+        "company": company,
+        "company_role": role,
+        "interaction": note,
+    }
 
 
 def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
@@ -153,6 +180,10 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["asset_id"] = big if missing else world["asset"].pk
     if "company_id" in route:
         kwargs["company_id"] = big if missing else world["company"].pk
+    if "company_role_id" in route:
+        kwargs["company_role_id"] = big if missing else world["company_role"].pk
+    if "interaction_id" in route:
+        kwargs["interaction_id"] = big if missing else world["interaction"].pk
     return kwargs
 
 
@@ -162,8 +193,9 @@ def _state() -> tuple:
         list(Company.objects.order_by("pk").values()),
         list(Asset.objects.order_by("pk").values()),
         Relation.objects.count(),
+        list(CompanyRole.objects.order_by("pk").values()),
         ContactPoint.objects.count(),
-        Interaction.objects.count(),
+        list(Interaction.objects.order_by("pk").values()),
         AuditEntry.objects.count(),
     )
 
@@ -184,7 +216,7 @@ def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_metho
             answers = []
             for missing in (False, True):
                 url = reverse(name, kwargs=_kwargs_for(route, world, missing))
-                body = next(
+                body = API_BODIES_BY_ROUTE.get(name) or next(
                     (b for key, b in API_BODIES.items() if url.rstrip("/").endswith(key)), {}
                 )
                 if method == "get":
