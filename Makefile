@@ -51,7 +51,7 @@ bench: install
 	$(BIN)/python -m bench.run
 
 messages: install
-	cd sputnik && ../$(BIN)/sputnik makemessages -l ru -l en --no-obsolete -i 'tests/*' -i '*/tests/*' && ../$(BIN)/sputnik compilemessages
+	cd sputnik && SPUTNIK_TESTING=1 ../$(BIN)/sputnik makemessages -l ru -l en --no-obsolete -i 'tests/*' -i '*/tests/*' && SPUTNIK_TESTING=1 ../$(BIN)/sputnik compilemessages
 
 clean:
 	rm -rf var .tools
