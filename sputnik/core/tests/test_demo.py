@@ -93,3 +93,13 @@ def test_demo_refuses_a_database_with_data_unless_reset(demo: str) -> None:
     call_command("demo", persons=10, no_serve=True, reset=True, stdout=StringIO())
     assert Person.objects.count() == 10
     assert Centre.objects.count() == 5
+
+
+def test_demo_story_customers_have_an_audited_history(demo: str) -> None:
+    from sputnik.core.models import AuditEntry
+    from sputnik.parties.models import ContactPoint
+
+    for phone in ("+79167452381", "+79184567312"):
+        person_id = ContactPoint.objects.get(kind="phone", value=phone).person_id
+        entry = AuditEntry.objects.filter(subject_person_id=person_id, action="update").first()
+        assert entry is not None and entry.actor is not None

@@ -78,6 +78,7 @@ class Command(BaseCommand):
             )
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
+        _story_history()
         self._summary(stats, options)
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
@@ -132,6 +133,26 @@ class Command(BaseCommand):
                 f"  • persons with 1,000 timeline entries: ids "
                 f"{', '.join(map(str, stats.heavy_person_ids))}"
             )
+
+
+def _story_history() -> None:
+    """Give the story customers a few everyday edits made through the services.
+
+    The bulk loader writes rows directly (no audit, by design: it is a data load), so
+    these edits are what the card's History tab shows in the demo.
+    """
+    from sputnik.parties.models import ContactPoint, Person
+    from sputnik.parties.services import person_update
+
+    for phone, data in (
+        (STORY_CUSTOMER_PHONE, {"job_title": "Инженер-геодезист", "is_vip": True}),
+        (STORY_PROSPECT_PHONE, {"wishes": "Ждёт новый пикап; просил позвонить, когда привезут."}),
+    ):
+        contact = ContactPoint.objects.filter(kind="phone", value=phone).first()
+        person = Person.objects.filter(pk=getattr(contact, "person_id", None)).first()
+        if person is None or person.owner is None:
+            continue
+        person_update(actor=person.owner, person=person, data=data)
 
 
 def _who_sees(phone: str) -> str:
