@@ -141,6 +141,7 @@ def _story_history() -> None:
     The bulk loader writes rows directly (no audit, by design: it is a data load), so
     these edits are what the card's History tab shows in the demo.
     """
+    from sputnik.core.models import User
     from sputnik.parties.models import ContactPoint, Person
     from sputnik.parties.services import person_update
 
@@ -150,9 +151,16 @@ def _story_history() -> None:
     ):
         contact = ContactPoint.objects.filter(kind="phone", value=phone).first()
         person = Person.objects.filter(pk=getattr(contact, "person_id", None)).first()
-        if person is None or person.owner is None:
+        if person is None:
             continue
-        person_update(actor=person.owner, person=person, data=data)
+        actor = (
+            person.owner
+            or User.objects.filter(
+                role=Role.CENTRE_HEAD, centre_id=person.centre_id, is_active=True
+            ).first()
+        )
+        if actor is not None:
+            person_update(actor=actor, person=person, data=data)
 
 
 def _who_sees(phone: str) -> str:
