@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -191,12 +190,11 @@ def person_address_add(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_relation_delete(request: HttpRequest, person_id: int, relation_id: int) -> HttpResponse:
     actor = _actor(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
-    relation = (
-        Relation.objects.filter(Q(person=person) | Q(other=person), pk=relation_id)
-        .select_related("person")
-        .first()
-    )
-    if relation is None:
+    try:
+        relation = selectors.relation_get(actor=actor, relation_id=relation_id)
+    except Relation.DoesNotExist as exc:
+        raise Http404 from exc
+    if person.pk not in (relation.person_id, relation.other_id):
         raise Http404
     require_right(actor, Right.PARTY_EDIT)
     with service_errors():
@@ -210,8 +208,11 @@ def person_relation_delete(request: HttpRequest, person_id: int, relation_id: in
 def person_asset_delete(request: HttpRequest, person_id: int, asset_id: int) -> HttpResponse:
     actor = _actor(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
-    asset = Asset.objects.filter(pk=asset_id, person=person).select_related("person").first()
-    if asset is None:
+    try:
+        asset = selectors.asset_get(actor=actor, asset_id=asset_id)
+    except Asset.DoesNotExist as exc:
+        raise Http404 from exc
+    if asset.person_id != person.pk:
         raise Http404
     require_right(actor, Right.PARTY_EDIT)
     with service_errors():
