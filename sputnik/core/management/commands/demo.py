@@ -150,7 +150,7 @@ def _story_history() -> None:
         (STORY_PROSPECT_PHONE, {"wishes": "Ждёт новый пикап; просил позвонить, когда привезут."}),
     ):
         contact = ContactPoint.objects.filter(kind="phone", value=phone).first()
-        person = Person.objects.filter(pk=getattr(contact, "person_id", None)).first()
+        person = Person.objects.filter(pk=getattr(contact, "person_id", None) or 0).first()
         if person is None:
             continue
         actor = (
