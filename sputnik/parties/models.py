@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -40,18 +40,28 @@ class FamilyStatus(models.TextChoices):
     WIDOWED = "widowed", _("Widowed")
 
 
+def scope_filter(actor: User | None) -> dict[str, Any] | None:
+    """The record-level visibility ladder (own → centre → all) as column equalities.
+
+    None: the actor sees nothing; {}: everything; otherwise the columns a visible record
+    must match. The one statement of the rule: querysets and the raw lookup use it.
+    """
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return None
+    scope = actor.scope
+    if scope == Scope.ALL:
+        return {}
+    if scope == Scope.CENTRE:
+        return {"centre_id": actor.centre_id} if actor.centre_id else None
+    return {"owner_id": actor.pk}
+
+
 class VisibleQuerySet(models.QuerySet):
     """Record-level visibility: the ladder own → centre → all, by the actor's role."""
 
     def visible_to(self, actor: User):  # type: ignore[no-untyped-def]
-        if actor is None or not actor.is_authenticated or not actor.is_active:
-            return self.none()
-        scope = actor.scope
-        if scope == Scope.ALL:
-            return self
-        if scope == Scope.CENTRE:
-            return self.filter(centre_id=actor.centre_id) if actor.centre_id else self.none()
-        return self.filter(owner_id=actor.pk)
+        rule = scope_filter(actor)
+        return self.none() if rule is None else self.filter(**rule)
 
 
 class Interest(models.Model):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import F, Func, Prefetch, Q, QuerySet
 
 from sputnik.core.custom_fields import custom_filter
-from sputnik.core.models import AuditEntry, User
+from sputnik.core.models import AuditEntry, Centre, User
 from sputnik.core.normalize import normalize_email, search_key, try_normalize_phone
 from sputnik.core.paging import Page, keyset_page
 from sputnik.parties.models import (
@@ -20,6 +20,7 @@ from sputnik.parties.models import (
     Relation,
     Source,
     Stage,
+    scope_filter,
 )
 
 PERSON_SORTS: dict[str, tuple[str, str]] = {
@@ -236,29 +237,52 @@ def _assets() -> QuerySet[Any]:
     return Asset.objects.order_by("disposed_at", "-purchase_date", "id")
 
 
-# What a lookup answer shows (the caller's card summary). Selecting only these columns
-# halves the ORM's per-call cost, which dominated the lookup (SQL 0.4 ms, Python ~3 ms).
-LOOKUP_FIELDS = (
-    "last_name",
-    "first_name",
-    "middle_name",
-    "stage",
-    "is_vip",
-    "created_at",
-    "updated_at",
-    "centre_id",
-    "owner_id",
-    "centre__name",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-)
+@dataclass(frozen=True)
+class LookupContact:
+    kind: str
+    value: str
+    label: str
+    is_primary: bool
 
 
-def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[Person]:
-    """Persons the actor may see whose phone or e-mail matches (any spelling).
+@dataclass(frozen=True)
+class LookupHit:
+    """What a phone or e-mail lookup answers: the caller's summary and contacts."""
 
-    Returns summary rows (LOOKUP_FIELDS, contacts prefetched), at most 20.
+    pk: int
+    last_name: str
+    first_name: str
+    middle_name: str
+    stage: str
+    is_vip: bool
+    created_at: Any
+    updated_at: Any
+    centre_id: int
+    centre_name: str
+    owner_id: int | None
+    owner_username: str
+    owner_full_name: str
+    contacts: tuple[LookupContact, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+def _db_value(value: Any, field: Any) -> Any:
+    for convert in connection.ops.get_db_converters(field):
+        value = convert(value, field, connection)
+    return value
+
+
+def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[LookupHit]:
+    """Persons the actor may see whose phone or e-mail matches (any spelling), at most 20.
+
+    Hand-written SQL, for a measured need: the call centre pops the caller's card on
+    every ring, and through the ORM the lookup cost ~5 ms p50 / ~10 ms p99 at 1M persons,
+    of which the SQL was 1.6 ms — the rest was query compilation and the prefetch
+    machinery (profiled; target p99 <= 5 ms). Visibility comes from `scope_filter`, the
+    same rule `Person.objects.visible_to` applies, and the visibility matrix tests both.
     """
     if phone:
         kind, value = ContactPoint.Kind.PHONE, try_normalize_phone(phone)
@@ -269,16 +293,61 @@ def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[Pers
             return []
     else:
         return []
-    if value is None:
+    rule = scope_filter(actor)
+    if value is None or rule is None:
         return []
-    return list(
-        visible_persons(actor)
-        .filter(pk__in=_contact_match(kind, value))
-        .select_related("centre", "owner")
-        .only(*LOOKUP_FIELDS)
-        .prefetch_related("contacts")
-        .order_by("id")[:20]
+    person_t, contact_t = Person._meta.db_table, ContactPoint._meta.db_table
+    centre_t, user_t = Centre._meta.db_table, User._meta.db_table
+    scope_sql = "".join(f" AND p.{column} = %s" for column in rule)  # column names from code
+    sql = (
+        "SELECT p.id, p.last_name, p.first_name, p.middle_name, p.stage, p.is_vip,"
+        " p.created_at, p.updated_at, p.centre_id, c.name, p.owner_id,"
+        " u.username, u.first_name, u.last_name"
+        f" FROM {person_t} p JOIN {centre_t} c ON c.id = p.centre_id"
+        f" LEFT JOIN {user_t} u ON u.id = p.owner_id"
+        f" WHERE p.id IN (SELECT person_id FROM {contact_t} WHERE kind = %s AND value = %s)"
+        f"{scope_sql} ORDER BY p.id LIMIT 20"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, value, *rule.values()])
+        rows = cursor.fetchall()
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        cursor.execute(
+            f"SELECT person_id, kind, value, label, is_primary FROM {contact_t}"
+            f" WHERE person_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id",
+            ids,
+        )
+        contacts: dict[int, list[LookupContact]] = {}
+        for person_id, *fields in cursor.fetchall():
+            contacts.setdefault(person_id, []).append(
+                LookupContact(fields[0], fields[1], fields[2], bool(fields[3]))
+            )
+    datetime_field = Person._meta.get_field("created_at").get_col("p")
+    hits = []
+    for row in rows:
+        # SQLite hands datetimes back as text; the backend's own converters apply.
+        created, updated = (_db_value(v, datetime_field) for v in (row[6], row[7]))
+        hits.append(
+            LookupHit(
+                pk=row[0],
+                last_name=row[1],
+                first_name=row[2],
+                middle_name=row[3],
+                stage=row[4],
+                is_vip=bool(row[5]),
+                created_at=created,
+                updated_at=updated,
+                centre_id=row[8],
+                centre_name=row[9],
+                owner_id=row[10],
+                owner_username=row[11] or "",
+                owner_full_name=" ".join(x for x in (row[12], row[13]) if x) or (row[11] or ""),
+                contacts=tuple(contacts.get(row[0], ())),
+            )
+        )
+    return hits
 
 
 def person_history(

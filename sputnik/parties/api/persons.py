@@ -34,6 +34,7 @@ from sputnik.parties.api.schemas import (
 )
 from sputnik.parties.api.serialize import (
     history_out,
+    lookup_hit_out,
     person_detail,
     person_summary,
 )
@@ -200,4 +201,4 @@ def lookup(request: HttpRequest, phone: Str100 = "", email: Str300 = "") -> list
     """Any spelling of a phone works: "8 (912) 345-67-89", "+7 912 345 67 89", "9123456789".
     Only persons the user may see are returned (at most 20)."""
     people = selectors.person_lookup(actor=actor_of(request), phone=phone, email=email)
-    return [person_summary(p) for p in people]
+    return [lookup_hit_out(hit) for hit in people]

@@ -15,6 +15,7 @@ from sputnik.parties.models import (
     ContactPoint,
     Person,
 )
+from sputnik.parties.selectors import LookupHit
 
 
 def _contact(c: ContactPoint) -> dict[str, Any]:
@@ -40,6 +41,33 @@ def _ref(obj: Any) -> dict[str, Any] | None:
     if obj is None:
         return None
     return {"id": obj.pk, "name": str(obj)}
+
+
+def lookup_hit_out(hit: LookupHit) -> dict[str, Any]:
+    """The same shape as `person_summary`, from the lookup's read model."""
+    contacts: dict[str, list[dict[str, Any]]] = {"phones": [], "emails": []}
+    for c in sorted(hit.contacts, key=lambda c: not c.is_primary):
+        if c.kind in (ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL):
+            display = format_phone(c.value) if c.kind == ContactPoint.Kind.PHONE else c.value
+            contacts["phones" if c.kind == ContactPoint.Kind.PHONE else "emails"].append(
+                {"value": c.value, "display": display, "label": c.label, "is_primary": c.is_primary}
+            )
+    return {
+        "id": hit.pk,
+        "display_name": hit.display_name,
+        "last_name": hit.last_name,
+        "first_name": hit.first_name,
+        "middle_name": hit.middle_name,
+        "stage": hit.stage,
+        "is_vip": hit.is_vip,
+        "centre": {"id": hit.centre_id, "name": hit.centre_name},
+        "owner": None
+        if hit.owner_id is None
+        else {"id": hit.owner_id, "display_name": hit.owner_full_name},
+        **contacts,
+        "created_at": hit.created_at,
+        "updated_at": hit.updated_at,
+    }
 
 
 def person_summary(p: Person) -> dict[str, Any]:
