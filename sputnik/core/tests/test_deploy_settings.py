@@ -11,7 +11,9 @@ from django.db import connection
 
 
 def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SPUTNIK_TESTING"}}
+    # A clean environment: the tests may run against PostgreSQL, these commands not.
+    drop = {"DEBUG", "SPUTNIK_TESTING", "DATABASE_URL", "REDIS_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "sputnik.cli", *args],

@@ -31,6 +31,21 @@ CHECKS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection_open():
+    """Calls go straight to the WSGI app, not through Django's test client, so Django's
+    request signals would close the test database connection after each one (on
+    PostgreSQL the next query then fails). The test client disconnects the same handler."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(admin_user, person, owner):
     """An administrator's token, so most operations get past authentication; a person
