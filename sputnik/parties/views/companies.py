@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,9 +27,9 @@ from sputnik.parties.views._common import (
     _cursor,
     _is_fragment,
     _primary,
+    _submit,
 )
 from sputnik.web.access import require_right, service_errors, visible_or_404
-from sputnik.web.forms import apply_service_errors
 
 # --- companies -----------------------------------------------------------------
 
@@ -164,15 +163,14 @@ def company_create(request: HttpRequest) -> HttpResponse:
     require_right(actor, Right.PARTY_CREATE)
     if request.method == "POST":
         form = CompanyForm(request.POST, actor=actor)
-        if form.is_valid():
-            try:
-                with service_errors():
-                    company = services.company_create(actor=actor, data=form.service_data())
-            except ValidationError as exc:
-                apply_service_errors(form, exc, COMPANY_ERROR_MAP)
-            else:
-                messages.success(request, _("The company has been created."))
-                return redirect("parties:company_detail", company_id=company.pk)
+        saved, created = _submit(
+            form,
+            lambda: services.company_create(actor=actor, data=form.service_data()),
+            COMPANY_ERROR_MAP,
+        )
+        if saved and created is not None:
+            messages.success(request, _("The company has been created."))
+            return redirect("parties:company_detail", company_id=created.pk)
     else:
         form = CompanyForm(actor=actor)
     return _company_form_page(request, form, None)
@@ -186,15 +184,14 @@ def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
     require_right(actor, Right.PARTY_EDIT)
     if request.method == "POST":
         form = CompanyForm(request.POST, actor=actor, instance=company)
-        if form.is_valid():
-            try:
-                with service_errors():
-                    services.company_update(actor=actor, company=company, data=form.service_data())
-            except ValidationError as exc:
-                apply_service_errors(form, exc, COMPANY_ERROR_MAP)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("parties:company_detail", company_id=company.pk)
+        saved, _updated = _submit(
+            form,
+            lambda: services.company_update(actor=actor, company=company, data=form.service_data()),
+            COMPANY_ERROR_MAP,
+        )
+        if saved:
+            messages.success(request, _("Changes saved."))
+            return redirect("parties:company_detail", company_id=company.pk)
     else:
         form = CompanyForm(actor=actor, instance=company)
     return _company_form_page(request, form, company)

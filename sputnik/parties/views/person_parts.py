@@ -30,9 +30,9 @@ from sputnik.parties.views._common import (
     _actor,
     _base,
     _done,
+    _submit,
 )
 from sputnik.web.access import require_right, service_errors, visible_or_404
-from sputnik.web.forms import apply_service_errors
 
 # --- persons: what hangs off the card -----------------------------------------
 
@@ -55,15 +55,9 @@ def _child_form(
     card_url = reverse("parties:person_detail", args=[person.pk])
     if request.method == "POST":
         form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                with service_errors():
-                    save(actor, person, form)
-            except ValidationError as exc:
-                apply_service_errors(form, exc, error_map)
-            else:
-                messages.success(request, success)
-                return _done(request, card_url)
+        if _submit(form, lambda: save(actor, person, form), error_map)[0]:
+            messages.success(request, success)
+            return _done(request, card_url)
     else:
         form = form_class()
     return render(

@@ -32,6 +32,7 @@ from sputnik.parties.views._common import (
     _done,
     _is_fragment,
     _primary,
+    _submit,
 )
 from sputnik.web.access import require_right, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
@@ -164,15 +165,14 @@ def person_create(request: HttpRequest) -> HttpResponse:
     require_right(actor, Right.PARTY_CREATE)
     if request.method == "POST":
         form = PersonForm(request.POST, actor=actor)
-        if form.is_valid():
-            try:
-                with service_errors():
-                    person = services.person_create(actor=actor, data=form.service_data())
-            except ValidationError as exc:
-                apply_service_errors(form, exc, PERSON_ERROR_MAP)
-            else:
-                messages.success(request, _("The person has been created."))
-                return redirect("parties:person_detail", person_id=person.pk)
+        saved, created = _submit(
+            form,
+            lambda: services.person_create(actor=actor, data=form.service_data()),
+            PERSON_ERROR_MAP,
+        )
+        if saved and created is not None:
+            messages.success(request, _("The person has been created."))
+            return redirect("parties:person_detail", person_id=created.pk)
     else:
         form = PersonForm(actor=actor)
     return _person_form_page(request, form, None)
@@ -186,15 +186,14 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     require_right(actor, Right.PARTY_EDIT)
     if request.method == "POST":
         form = PersonForm(request.POST, actor=actor, instance=person)
-        if form.is_valid():
-            try:
-                with service_errors():
-                    services.person_update(actor=actor, person=person, data=form.service_data())
-            except ValidationError as exc:
-                apply_service_errors(form, exc, PERSON_ERROR_MAP)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("parties:person_detail", person_id=person.pk)
+        saved, _updated = _submit(
+            form,
+            lambda: services.person_update(actor=actor, person=person, data=form.service_data()),
+            PERSON_ERROR_MAP,
+        )
+        if saved:
+            messages.success(request, _("Changes saved."))
+            return redirect("parties:person_detail", person_id=person.pk)
     else:
         form = PersonForm(actor=actor, instance=person)
     return _person_form_page(request, form, person)
