@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sputnik.parties.models import Interest, Tag
+from sputnik.parties.models import Consent, Interest, Tag
 
 
 @admin.register(Interest)
@@ -12,3 +12,21 @@ class InterestAdmin(admin.ModelAdmin):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """Consents are evidence: shown, never edited here (withdraw through the service)."""
+
+    list_display = ["person", "purpose", "channel", "source", "given_at", "withdrawn_at"]
+    list_filter = ["purpose", "channel", "source"]
+    raw_id_fields = ["person"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return [f.name for f in Consent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -401,3 +401,60 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+class Consent(models.Model):
+    """One grant of permission to use a person's data for a purpose through a channel.
+
+    A grant is never edited: withdrawal stamps it, and consenting again adds a new row,
+    so the record proves what was allowed at any moment (152-FZ, GDPR). Advertising is a
+    purpose of its own.
+    """
+
+    class Purpose(models.TextChoices):
+        PERSONAL_DATA = "personal_data", _("Processing of personal data")
+        MARKETING = "marketing", _("Marketing")
+        ADVERTISING = "advertising", _("Advertising")
+        SERVICE = "service", _("Service messages")
+        ANALYTICS = "analytics", _("Analytics")
+
+    class Channel(models.TextChoices):
+        ANY = "any", _("Any channel")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        PHONE = "phone", _("Phone")
+        POST = "post", _("Post")
+        MESSENGER = "messenger", _("Messenger")
+
+    class Source(models.TextChoices):
+        SIGNED_FORM = "signed_form", _("Signed form")
+        WEB_FORM = "web_form", _("Web form")
+        CALL = "call", _("Call recording")
+        IMPORT = "import", _("Import")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    wording_version = models.CharField(_("wording version"), max_length=50)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    evidence = models.CharField(_("evidence"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawal_source = models.CharField(_("withdrawal source"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [
+            # "may we contact this person on this channel for this purpose now"
+            models.Index(fields=["person", "purpose", "channel"], name="consent_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.get_channel_display()}"

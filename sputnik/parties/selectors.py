@@ -15,6 +15,7 @@ from sputnik.core.paging import Page, keyset_page
 from sputnik.parties.models import (
     Company,
     CompanyRole,
+    Consent,
     ContactPoint,
     Person,
     Relation,
@@ -523,4 +524,38 @@ def company_role_get(*, actor: User, company_role_id: int) -> CompanyRole:
         )
         .select_related("person", "company")
         .get(pk=company_role_id)
+    )
+
+
+def may_contact(*, person_id: int, channel: str, purpose: str, at: Any = None) -> bool:
+    """May we contact this person on this channel for this purpose at `at` (default now)?
+
+    The one answer every sending feature asks, again at the moment of sending: a grant
+    for the purpose on this channel (or on any channel) that was given by then, is not
+    withdrawn by then and has not expired. No grant, no message.
+    """
+    from django.utils import timezone
+
+    when = at or timezone.now()
+    return (
+        Consent.objects.filter(
+            person_id=person_id,
+            purpose=purpose,
+            channel__in=[channel, Consent.Channel.ANY],
+            given_at__lte=when,
+        )
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=when))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=when))
+        .exists()
+    )
+
+
+def person_consents(*, actor: User, person: Person) -> list[Consent]:
+    """Every grant of a person the caller fetched visibly, newest first (history included)."""
+    if not visible_persons(actor).filter(pk=person.pk).exists():
+        raise Person.DoesNotExist("Person matching query does not exist.")
+    return list(
+        Consent.objects.filter(person=person)
+        .select_related("recorded_by")
+        .order_by("-given_at", "-id")
     )

@@ -30,6 +30,7 @@ from sputnik.parties.services.companies import (
     company_update,
     validate_inn,
 )
+from sputnik.parties.services.consents import consent_give, consent_withdraw
 from sputnik.parties.services.persons import (
     PERSON_FIELDS,
     person_change_stage,
@@ -52,6 +53,8 @@ __all__ = [
     "company_role_create",
     "company_role_delete",
     "company_update",
+    "consent_give",
+    "consent_withdraw",
     "important_date_create",
     "person_change_stage",
     "person_create",
