@@ -29,11 +29,6 @@ def on_stage_changed(
     )
 
 
-@subscribe("person.merged")
-def on_person_merged(*, survivor_id: int, merged_id: int, **_: Any) -> None:
-    Interaction.objects.filter(person_id=merged_id).update(person_id=survivor_id)
-
-
 @subscribe("person.deleted")
 def on_person_deleted(*, person_id: int, **_: Any) -> None:
     Interaction.objects.filter(person_id=person_id).delete()

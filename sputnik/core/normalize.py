@@ -80,6 +80,13 @@ def normalize_email(raw: str) -> str:
     return f"{local}@{domain}".casefold()
 
 
+def try_normalize_email(raw: str) -> str | None:
+    try:
+        return normalize_email(raw)
+    except ValidationError:
+        return None
+
+
 _VIN_ALPHABET = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 _VIN_VALUES = {
     **{str(d): d for d in range(10)},

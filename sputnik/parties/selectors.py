@@ -10,7 +10,7 @@ from django.db.models import F, Func, Prefetch, Q, QuerySet
 
 from sputnik.core.custom_fields import custom_filter
 from sputnik.core.models import AuditEntry, Centre, User
-from sputnik.core.normalize import normalize_email, search_key, try_normalize_phone
+from sputnik.core.normalize import search_key, try_normalize_email, try_normalize_phone
 from sputnik.core.paging import Page, keyset_page
 from sputnik.parties.models import (
     Company,
@@ -124,19 +124,14 @@ def _no_nul(text: str) -> str:
     return str(text or "").replace("\x00", "")
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def apply_person_query(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     """Search by any spelling of a phone, by e-mail, or by name."""
     q = _no_nul(q).strip()
     if not q:
         return qs
     if "@" in q:
-        try:
-            email = normalize_email(q)
-        except Exception:
+        email = try_normalize_email(q)
+        if email is None:
             return qs.none()
         return qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, email))
     digits = sum(c.isdigit() for c in q)
@@ -288,10 +283,7 @@ def person_lookup(*, actor: User, phone: str = "", email: str = "") -> list[Look
     if phone:
         kind, value = ContactPoint.Kind.PHONE, try_normalize_phone(phone)
     elif email:
-        try:
-            kind, value = ContactPoint.Kind.EMAIL, normalize_email(email)
-        except Exception:
-            return []
+        kind, value = ContactPoint.Kind.EMAIL, try_normalize_email(email)
     else:
         return []
     rule = scope_filter(actor)
@@ -405,12 +397,12 @@ def company_list(
     q = _no_nul(q).strip()[:200]
     if q:
         if "@" in q:
-            try:
-                qs = qs.filter(
-                    pk__in=_contact_match(ContactPoint.Kind.EMAIL, normalize_email(q), "company_id")
-                )
-            except Exception:
-                qs = qs.none()
+            email = try_normalize_email(q)
+            qs = (
+                qs.none()
+                if email is None
+                else qs.filter(pk__in=_contact_match(ContactPoint.Kind.EMAIL, email, "company_id"))
+            )
         elif q.replace(" ", "").isdigit() and len(q.replace(" ", "")) in (10, 12):
             qs = qs.filter(
                 Q(inn=q.replace(" ", ""))
