@@ -13,7 +13,10 @@ from ninja import NinjaAPI, Swagger
 from sputnik.activities.api import router as activities_router
 from sputnik.core.api import AUTH, install
 from sputnik.core.api import router as core_router
+from sputnik.documents.api import router as documents_router
+from sputnik.marketing.api import router as marketing_router
 from sputnik.parties.api import router as parties_router
+from sputnik.sales.api import router as sales_router
 
 api = NinjaAPI(
     title="Sputnik CRM API",
@@ -34,3 +37,6 @@ install(api)
 api.add_router("", core_router)
 api.add_router("", parties_router)
 api.add_router("", activities_router)
+api.add_router("", documents_router)
+api.add_router("", sales_router)
+api.add_router("", marketing_router)

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "sputnik.core",
     "sputnik.parties",
     "sputnik.activities",
+    "sputnik.documents",
+    "sputnik.sales",
+    "sputnik.marketing",
     "sputnik.web",
 ]
 

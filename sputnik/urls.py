@@ -24,4 +24,7 @@ urlpatterns = [
     path("", include("sputnik.web.urls")),
     path("", include("sputnik.parties.urls")),
     path("", include("sputnik.activities.urls")),
+    path("", include("sputnik.documents.urls")),
+    path("", include("sputnik.sales.urls")),
+    path("", include("sputnik.marketing.urls")),
 ]

@@ -458,3 +458,9 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} · {self.get_channel_display()}"
+
+
+# Areas that grew their own modules; imported last because they refer to the models above.
+from sputnik.parties.models.dedup import *  # noqa: E402, F403
+from sputnik.parties.models.distribution import *  # noqa: E402, F403
+from sputnik.parties.models.imports import *  # noqa: E402, F403

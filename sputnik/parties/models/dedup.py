@@ -1,0 +1,3 @@
+"""Models for the parties app's dedup area (issue 3). Imported at the end of models/__init__."""
+
+from __future__ import annotations
