@@ -1,1 +1,3 @@
+"""Sales models: catalogue."""
+
 from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Sales models: deals."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Sales models: quotes."""
+
+from __future__ import annotations
