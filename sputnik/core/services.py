@@ -70,3 +70,24 @@ def user_deactivate(*, actor: User | None, user: User) -> None:
         after={"is_active": False},
         summary=f"deactivated {user.username}",
     )
+
+
+SYSTEM_USERNAME = "sputnik-system"
+
+
+def system_actor() -> User:
+    """The actor for work no person did: web-form submissions, public pages, scheduled jobs.
+
+    Services always take an actor, so their access checks and audit stay one code path;
+    this one is an administrator without a centre and without a usable password, so
+    nobody can sign in as it and the audit trail names it plainly.
+    """
+    from sputnik.core.roles import Role
+
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is None:
+        user = User(username=SYSTEM_USERNAME, role=Role.ADMIN, first_name="Sputnik")
+        user.last_name = "(system)"
+        user.set_unusable_password()
+        user.save()
+    return user
