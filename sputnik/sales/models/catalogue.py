@@ -29,7 +29,6 @@ __all__ = [
     "SavedConfiguration",
 ]
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
@@ -75,7 +74,9 @@ class Product(models.Model):
         blank=True,
         related_name="products",
     )
-    base_price = models.DecimalField(_("base price"), **MONEY, validators=NON_NEGATIVE)
+    base_price = models.DecimalField(
+        _("base price"), max_digits=14, decimal_places=2, validators=NON_NEGATIVE
+    )
     currency = models.CharField(_("currency"), max_length=3, default="RUB")
     is_active = models.BooleanField(_("active"), default=True)
     # Shown on the public configurator only when set (a service or part is not configured online).
@@ -171,7 +172,9 @@ class PriceListItem(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="list_prices"
     )
-    price = models.DecimalField(_("price"), **MONEY, validators=NON_NEGATIVE)
+    price = models.DecimalField(
+        _("price"), max_digits=14, decimal_places=2, validators=NON_NEGATIVE
+    )
 
     class Meta:
         verbose_name = _("price list item")
@@ -230,7 +233,9 @@ class Option(models.Model):
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    price_delta = models.DecimalField(_("price"), **MONEY, default=Decimal("0"))
+    price_delta = models.DecimalField(
+        _("price"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     image = models.ImageField(_("image"), upload_to="catalogue/options/%Y/%m/", blank=True)
     static_path = models.CharField(_("static image path"), max_length=300, blank=True)
     # A colour swatch for the configurator (#rrggbb), empty for anything else.
@@ -262,7 +267,7 @@ class OptionPrice(models.Model):
     option = models.ForeignKey(
         Option, verbose_name=_("option"), on_delete=models.CASCADE, related_name="list_prices"
     )
-    price = models.DecimalField(_("price"), **MONEY)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
 
     class Meta:
         verbose_name = _("option price")
@@ -330,7 +335,7 @@ class SavedConfiguration(models.Model):
         PriceList, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     breakdown = models.JSONField(_("price breakdown"), default=dict)
-    total = models.DecimalField(_("total"), **MONEY)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="RUB")
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     # Ids, not foreign keys: the person lives in parties and the deal in a later slot;
