@@ -38,6 +38,7 @@ class Right(StrEnum):
     INTERACTION_LOG = "interaction.log"
     USER_LIST = "user.list"
     CONFIGURE = "configure"  # centres, users, custom fields, vocabularies
+    FORM_MANAGE = "form.manage"  # build and publish lead forms for the company's sites
 
 
 # Who sees what. The call centre serves callers of every centre, so operators
@@ -63,7 +64,7 @@ ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     Role.SALES_MANAGER: frozenset(_EVERYDAY),
     Role.SERVICE_ADVISOR: frozenset(_EVERYDAY),
     Role.OPERATOR: frozenset(_EVERYDAY),
-    Role.MARKETING_MANAGER: frozenset({Right.PARTY_VIEW}),
+    Role.MARKETING_MANAGER: frozenset({Right.PARTY_VIEW, Right.FORM_MANAGE}),
     Role.CENTRE_HEAD: frozenset(_EVERYDAY | {Right.PARTY_DELETE, Right.PARTY_TRANSFER}),
     Role.EXECUTIVE: frozenset({Right.PARTY_VIEW, Right.USER_LIST}),
     Role.ADMIN: frozenset(set(Right)),
