@@ -117,6 +117,21 @@ class Party(models.Model):
     utm_medium = models.CharField("utm_medium", max_length=200, blank=True)
     utm_campaign = models.CharField("utm_campaign", max_length=200, blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # The record's id in the system it came from (1C, a dealer DMS…): imports match on it.
+    # db_default too, so bulk COPY paths that do not name the column stay valid.
+    external_id = models.CharField(
+        _("external id"), max_length=100, blank=True, default="", db_default=""
+    )
+    # The import that created the record (undo removes exactly these); no index: only undo reads it.
+    import_batch = models.ForeignKey(
+        "parties.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     search_name = models.CharField(max_length=400, editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
@@ -147,6 +162,9 @@ class Company(Party):
             models.Index(fields=["centre", "search_name", "id"], name="company_centre_name"),
             models.Index(fields=["owner", "search_name", "id"], name="company_owner_name"),
             models.Index(fields=["inn"], name="company_inn"),
+            models.Index(
+                fields=["external_id"], name="company_external_id", condition=~Q(external_id="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +213,10 @@ class Person(Party):
             # list sorted by newest
             models.Index(fields=["created_at", "id"], name="person_created_keyset"),
             models.Index(fields=["stage", "search_name", "id"], name="person_stage_name"),
+            # import matching by the source system's id
+            models.Index(
+                fields=["external_id"], name="person_external_id", condition=~Q(external_id="")
+            ),
         ]
 
     def __str__(self) -> str:
