@@ -26,6 +26,7 @@ class Interaction(models.Model):
         MEETING = "meeting", _("Meeting")
         DOCUMENT = "document", _("Document")
         SYSTEM = "system", _("System")
+        DEAL = "deal", _("Deal")
 
     class Direction(models.TextChoices):
         NONE = "", "—"

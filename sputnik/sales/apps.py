@@ -6,3 +6,6 @@ class SalesConfig(AppConfig):
     name = "sputnik.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from sputnik.sales import handlers  # noqa: F401  (subscribes to domain events)

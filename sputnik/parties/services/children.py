@@ -168,6 +168,34 @@ def asset_delete(*, actor: User, asset: Asset) -> None:
 
 
 @transaction.atomic
+def asset_dispose(*, actor: User, asset: Asset, on: Any = None, note: str = "") -> Asset:
+    """The customer no longer owns the vehicle (sold on, traded in): it stays on the card
+    as history, and its VIN is free for the next owner."""
+    _require(actor, Right.PARTY_EDIT)
+    person = _lock_visible(actor, asset.person)
+    errors: dict[str, list[str]] = {}
+    when = _date(errors, "disposed_at", on or timezone.localdate(), past=True)
+    note = _text(errors, "note", note, 200)
+    _raise(errors)
+    asset = Asset.objects.get(pk=asset.pk, person=person)
+    if asset.disposed_at is not None:
+        return asset
+    before = snapshot(asset)
+    asset.disposed_at = when
+    asset.save(update_fields=["disposed_at"])
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=asset,
+        person_id=person.pk,
+        before=before,
+        after=snapshot(asset),
+        summary=f"{asset}: {note}" if note else str(asset),
+    )
+    return asset
+
+
+@transaction.atomic
 def relation_create(
     *, actor: User, person: Person, other: Person, kind: str, note: str = ""
 ) -> Relation:

@@ -1,0 +1,125 @@
+"""Sales reactions to domain events: the deals' timeline projection and merges.
+
+The timeline entries follow the activities app's own projection of stage changes
+(sputnik/activities/handlers.py): they run in the publishing service's transaction, so
+a deal and its timeline entry commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sputnik.activities.models import Interaction
+from sputnik.core.events import subscribe
+
+
+def _project(
+    *,
+    deal_id: int,
+    person_id: int | None,
+    company_id: int | None,
+    centre_id: int | None,
+    actor_id: int | None,
+    event: str,
+    subject: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    if person_id is None and company_id is None:
+        return
+    Interaction.objects.create(
+        person_id=person_id,
+        company_id=company_id,
+        centre_id=centre_id,
+        actor_id=actor_id,
+        kind=Interaction.Kind.DEAL,
+        subject=subject[:300],
+        body=body,
+        data={"deal_id": deal_id, "event": event, **(data or {})},
+    )
+
+
+@subscribe("deal.created")
+def on_deal_created(
+    *, deal_id: int, title: str, amount: str, currency: str, **payload: Any
+) -> None:
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="created",
+        subject=title,
+        data={"amount": amount, "currency": currency},
+    )
+
+
+@subscribe("deal.stage_changed")
+def on_deal_stage_changed(
+    *, deal_id: int, title: str, from_stage: str, to_stage: str, status: str, **payload: Any
+) -> None:
+    if status != "open":
+        return  # a close is projected once, by deal.won / deal.lost, with its outcome
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="stage_changed",
+        subject=title,
+        data={"from": from_stage, "to": to_stage},
+    )
+
+
+@subscribe("deal.won")
+def on_deal_won(
+    *, deal_id: int, title: str, from_stage: str, to_stage: str, **payload: Any
+) -> None:
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="won",
+        subject=title,
+        data={
+            "from": from_stage,
+            "to": to_stage,
+            "amount": payload.get("amount"),
+            "currency": payload.get("currency"),
+        },
+    )
+
+
+@subscribe("deal.lost")
+def on_deal_lost(
+    *,
+    deal_id: int,
+    title: str,
+    from_stage: str,
+    to_stage: str,
+    lost_reason: str = "",
+    note: str = "",
+    **payload: Any,
+) -> None:
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="lost",
+        subject=title,
+        body=note,
+        data={"from": from_stage, "to": to_stage, "reason": lost_reason},
+    )
+
+
+@subscribe("person.merged")
+def on_person_merged(*, survivor_id: int, merged_id: int, actor: Any = None, **_: Any) -> None:
+    from sputnik.sales.services.deals import deals_move_to_person
+
+    deals_move_to_person(actor=actor, from_person_id=merged_id, to_person_id=survivor_id)

@@ -1,0 +1,436 @@
+"""Reads of pipelines and deals, always scoped by the acting user.
+
+The deal visibility ladder, stated here in code: a deal is seen by
+- OWN scope (sales managers): the deals they own;
+- CENTRE scope (centre heads, service advisors): the deals of their centre;
+- ALL scope (operators, marketing, executives, administrators): every deal.
+It reads the deal's own `owner` and `centre`, the same rule the parties app applies to
+persons, so a centre head sees the same customers and the same deals. A deal outside
+the ladder is answered exactly like a missing one (Deal.DoesNotExist → 404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from sputnik.core.models import AuditEntry, User
+from sputnik.core.paging import Page, keyset_page
+from sputnik.core.roles import Scope
+from sputnik.parties.models import Company, Person
+from sputnik.parties.selectors import apply_person_query, visible_persons
+from sputnik.sales.models import (
+    Deal,
+    DealLine,
+    DealStageChange,
+    LostReason,
+    Pipeline,
+    PipelineStage,
+    StageKind,
+    TradeIn,
+)
+
+# Cards per column on the board's first screen and per "load more".
+BOARD_PAGE = 20
+# Won and lost columns show what closed in this window (history belongs to the list).
+CLOSED_WINDOW_DAYS = 30
+
+
+def deal_scope(actor: User | None) -> dict[str, Any] | None:
+    """The ladder as column equalities on the deal: None sees nothing, {} sees all."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return None
+    scope = actor.scope
+    if scope == Scope.ALL:
+        return {}
+    if scope == Scope.CENTRE:
+        return {"centre_id": actor.centre_id} if actor.centre_id else None
+    return {"owner_id": actor.pk}
+
+
+def visible_deals(actor: User) -> QuerySet[Deal]:
+    rule = deal_scope(actor)
+    return Deal.objects.none() if rule is None else Deal.objects.filter(**rule)
+
+
+# --- configuration ----------------------------------------------------------------------
+
+
+def pipeline_list() -> list[Pipeline]:
+    """Active pipelines with their stages (configuration, the same for every user)."""
+    return list(
+        Pipeline.objects.filter(is_active=True).prefetch_related(
+            Prefetch("stages", queryset=PipelineStage.objects.order_by("position", "id"))
+        )
+    )
+
+
+def pipeline_get(*, pipeline_id: int) -> Pipeline:
+    return Pipeline.objects.prefetch_related(
+        Prefetch("stages", queryset=PipelineStage.objects.order_by("position", "id"))
+    ).get(pk=pipeline_id, is_active=True)
+
+
+def lost_reasons() -> list[LostReason]:
+    return list(LostReason.objects.filter(is_active=True))
+
+
+# --- one deal ---------------------------------------------------------------------------
+
+
+def deal_get(*, actor: User, deal_id: int) -> Deal:
+    """A visible deal, or Deal.DoesNotExist (a 404, exactly like a missing id)."""
+    return (
+        visible_deals(actor)
+        .select_related("pipeline", "stage", "person", "company", "centre", "owner", "lost_reason")
+        .get(pk=deal_id)
+    )
+
+
+def deal_card(*, actor: User, deal_id: int) -> Deal:
+    """Everything the deal page shows, in a fixed number of queries."""
+    return (
+        visible_deals(actor)
+        .select_related(
+            "pipeline",
+            "stage",
+            "person",
+            "company",
+            "centre",
+            "owner",
+            "lost_reason",
+            "trade_in",
+            "trade_in__asset",
+            "trade_in__appraiser",
+            "trade_in__new_asset",
+        )
+        .prefetch_related(
+            Prefetch("lines", queryset=DealLine.objects.select_related("product")),
+            Prefetch(
+                "stage_changes",
+                queryset=DealStageChange.objects.select_related(
+                    "stage", "from_stage", "actor"
+                ).order_by("entered_at", "id"),
+            ),
+            Prefetch("pipeline__stages", queryset=PipelineStage.objects.order_by("position")),
+        )
+        .get(pk=deal_id)
+    )
+
+
+def line_get(*, actor: User, deal: Deal, line_id: int) -> DealLine:
+    """A line of a deal the caller fetched visibly, or DealLine.DoesNotExist."""
+    if not visible_deals(actor).filter(pk=deal.pk).exists():
+        raise Deal.DoesNotExist("Deal matching query does not exist.")
+    return DealLine.objects.select_related("product").get(pk=line_id, deal=deal)
+
+
+def deal_stage_history(*, actor: User, deal: Deal) -> list[DealStageChange]:
+    if not visible_deals(actor).filter(pk=deal.pk).exists():
+        raise Deal.DoesNotExist("Deal matching query does not exist.")
+    return list(
+        DealStageChange.objects.filter(deal=deal)
+        .select_related("stage", "from_stage", "actor")
+        .order_by("entered_at", "id")
+    )
+
+
+@dataclass
+class StageTime:
+    stage: PipelineStage
+    seconds: float
+    visits: int
+
+
+def time_in_stages(
+    changes: list[DealStageChange], now: dt.datetime | None = None
+) -> list[StageTime]:
+    """Total time a deal spent in each stage (a stage entered twice adds up), in stage order."""
+    now = now or timezone.now()
+    totals: dict[int, StageTime] = {}
+    for change in changes:
+        seconds = ((change.left_at or now) - change.entered_at).total_seconds()
+        entry = totals.get(change.stage_id)
+        if entry is None:
+            totals[change.stage_id] = StageTime(change.stage, max(seconds, 0.0), 1)
+        else:
+            entry.seconds += max(seconds, 0.0)
+            entry.visits += 1
+    return sorted(totals.values(), key=lambda t: (t.stage.position, t.stage.pk))
+
+
+def deal_history(
+    *, actor: User, deal: Deal, cursor: str | None = None, size: int = 50
+) -> Page[AuditEntry]:
+    """The audit trail of a visible deal and its lines and trade-in, newest first."""
+    if not visible_deals(actor).filter(pk=deal.pk).exists():
+        raise Deal.DoesNotExist("Deal matching query does not exist.")
+    line_ids = list(DealLine.objects.filter(deal=deal).values_list("pk", flat=True))
+    trade_in_ids = list(TradeIn.objects.filter(deal=deal).values_list("pk", flat=True))
+    qs = AuditEntry.objects.filter(
+        Q(entity="sales.deal", entity_id=deal.pk)
+        | Q(entity="sales.dealline", entity_id__in=line_ids)
+        # a deleted line keeps its deal in the "before" snapshot
+        | Q(entity="sales.dealline", action=AuditEntry.Action.DELETE, before__deal=deal.pk)
+        | Q(entity="sales.tradein", entity_id__in=trade_in_ids)
+    ).select_related("actor")
+    return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
+
+
+# --- board ------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    stage: PipelineStage
+    cards: list[Deal]
+    count: int = 0
+    total: Decimal = Decimal(0)
+    next_cursor: str | None = None
+
+
+@dataclass
+class Board:
+    pipeline: Pipeline
+    columns: list[BoardColumn]
+    closed_since: dt.datetime
+    count: int = 0
+    total: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+
+
+def _closed_since(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) - dt.timedelta(days=CLOSED_WINDOW_DAYS)
+
+
+def _column_qs(actor: User, stage: PipelineStage, closed_since: dt.datetime) -> QuerySet[Deal]:
+    """The cards of one column: a range of the (scope, stage, rank, id) index.
+
+    A closed card's rank is minus its closing time (deal_move sets it, and closed cards
+    are not reordered), so "closed in the window" is a bound on the same index.
+    """
+    qs = visible_deals(actor).filter(stage=stage)
+    if stage.is_closed:
+        qs = qs.filter(rank__lte=-closed_since.timestamp(), closed_at__gte=closed_since)
+    return qs
+
+
+def _with_card_fields(qs: QuerySet[Deal]) -> QuerySet[Deal]:
+    return qs.select_related("person", "company", "owner").only(
+        "id",
+        "title",
+        "amount",
+        "currency",
+        "probability",
+        "expected_close",
+        "rank",
+        "stage_id",
+        "status",
+        "stage_entered_at",
+        "person__id",
+        "person__last_name",
+        "person__first_name",
+        "person__middle_name",
+        "company__id",
+        "company__name",
+        "owner__id",
+        "owner__username",
+        "owner__first_name",
+        "owner__last_name",
+    )
+
+
+def board(*, actor: User, pipeline: Pipeline, per_column: int = BOARD_PAGE) -> Board:
+    """The first screen of a pipeline's board: per column the first cards, the count and
+    the total of what the actor sees.
+
+    One query for the totals of every column and one per column for its first cards:
+    the cost follows the number of stages and the page size, not the number of deals.
+    """
+    closed_since = _closed_since()
+    stages = list(pipeline.stages.all())
+    open_ids = [s.pk for s in stages if not s.is_closed]
+    closed_ids = [s.pk for s in stages if s.is_closed]
+    window = Q(stage_id__in=closed_ids, rank__lte=-closed_since.timestamp())
+    totals = {
+        row["stage_id"]: row
+        for row in visible_deals(actor)
+        .filter(Q(stage_id__in=open_ids) | (window & Q(closed_at__gte=closed_since)))
+        .values("stage_id")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by()
+    }
+    result = Board(pipeline=pipeline, columns=[], closed_since=closed_since)
+    for stage in stages:
+        row: dict[str, Any] = totals.get(stage.pk, {})
+        column = BoardColumn(
+            stage=stage, cards=[], count=row.get("n", 0), total=row.get("total") or Decimal(0)
+        )
+        if column.count:
+            page = keyset_page(
+                _with_card_fields(_column_qs(actor, stage, closed_since)),
+                order=("rank", "id"),
+                cursor=None,
+                size=per_column,
+            )
+            column.cards, column.next_cursor = page.items, page.next_cursor
+        result.columns.append(column)
+        if not stage.is_closed:
+            result.count += column.count
+            result.total += column.total
+            result.weighted += column.total * stage.probability / 100
+    result.weighted = result.weighted.quantize(Decimal("0.01"))
+    return result
+
+
+def board_column_page(
+    *, actor: User, stage: PipelineStage, cursor: str | None, size: int = BOARD_PAGE
+) -> Page[Deal]:
+    """The next cards of one column ("load more"), by keyset on (rank, id)."""
+    return keyset_page(
+        _with_card_fields(_column_qs(actor, stage, _closed_since())),
+        order=("rank", "id"),
+        cursor=cursor,
+        size=size,
+    )
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+@dataclass
+class DealFilters:
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    status: str = ""
+    centre_id: int | None = None
+    owner_id: int | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    q: str = ""
+    person_id: int | None = None
+    company_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: Any, actor: User | None = None) -> DealFilters:
+        """Filters from a query dict; what is not a valid value is ignored."""
+
+        def as_int(name: str) -> int | None:
+            raw = str(params.get(name) or "").strip()
+            if raw == "me" and actor is not None:
+                return actor.pk
+            return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
+
+        def as_date(name: str) -> dt.date | None:
+            raw = str(params.get(name) or "").strip()
+            try:
+                value = dt.date.fromisoformat(raw) if raw else None
+            except ValueError:
+                return None
+            return value if value and 1900 <= value.year <= 2100 else None
+
+        def as_amount(name: str) -> Decimal | None:
+            raw = str(params.get(name) or "").strip().replace(" ", "").replace(",", ".")
+            if not raw or len(raw) > 20:
+                return None
+            try:
+                value = Decimal(raw)
+            except ArithmeticError:
+                return None
+            return value if value.is_finite() and 0 <= value < Decimal("1e12") else None
+
+        status = str(params.get("status") or "")
+        return cls(
+            pipeline_id=as_int("pipeline"),
+            stage_id=as_int("stage"),
+            status=status if status in StageKind.values else "",
+            centre_id=as_int("centre"),
+            owner_id=as_int("owner"),
+            created_from=as_date("created_from"),
+            created_to=as_date("created_to"),
+            amount_min=as_amount("amount_min"),
+            amount_max=as_amount("amount_max"),
+            q=str(params.get("q") or "").replace("\x00", "").strip()[:200],
+            person_id=as_int("person"),
+            company_id=as_int("company"),
+        )
+
+
+def filtered_deals(*, actor: User, filters: DealFilters) -> QuerySet[Deal]:
+    qs = visible_deals(actor)
+    if filters.pipeline_id:
+        qs = qs.filter(pipeline_id=filters.pipeline_id)
+    if filters.stage_id:
+        qs = qs.filter(stage_id=filters.stage_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.centre_id:
+        qs = qs.filter(centre_id=filters.centre_id)
+    if filters.owner_id:
+        qs = qs.filter(owner_id=filters.owner_id)
+    if filters.person_id:
+        qs = qs.filter(person_id=filters.person_id)
+    if filters.company_id:
+        qs = qs.filter(company_id=filters.company_id)
+    tz = timezone.get_current_timezone()
+    if filters.created_from:
+        start = dt.datetime.combine(filters.created_from, dt.time.min, tzinfo=tz)
+        qs = qs.filter(created_at__gte=start)
+    if filters.created_to:
+        end = dt.datetime.combine(filters.created_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(created_at__lt=end)
+    if filters.amount_min is not None:
+        qs = qs.filter(amount__gte=filters.amount_min)
+    if filters.amount_max is not None:
+        qs = qs.filter(amount__lte=filters.amount_max)
+    if filters.q:
+        # By the customer's name (or phone, or e-mail): the persons the actor may see that
+        # match, through the parties' own search (trigram-indexed); a hidden person never
+        # matches.
+        persons = apply_person_query(visible_persons(actor), filters.q).values("pk")
+        qs = qs.filter(person_id__in=persons)
+    return qs
+
+
+def deal_list(
+    *, actor: User, filters: DealFilters, cursor: str | None = None, size: int = 50
+) -> Page[Deal]:
+    qs = filtered_deals(actor=actor, filters=filters).select_related(
+        "pipeline", "stage", "person", "company", "centre", "owner"
+    )
+    return keyset_page(qs, order=("-created_at", "-id"), cursor=cursor, size=min(max(size, 1), 200))
+
+
+def deal_count_estimate(*, actor: User, filters: DealFilters) -> int | None:
+    """Exact up to 10,000, None beyond (shown as "10,000+"): no COUNT over a million rows."""
+    n = filtered_deals(actor=actor, filters=filters).values("pk")[:10001].count()
+    return None if n > 10000 else n
+
+
+def person_deals(*, actor: User, person: Person, limit: int = 20) -> list[Deal]:
+    """The deals of a person the caller fetched visibly, that the actor may also see."""
+    if not visible_persons(actor).filter(pk=person.pk).exists():
+        raise Person.DoesNotExist("Person matching query does not exist.")
+    return list(
+        visible_deals(actor)
+        .filter(person=person)
+        .select_related("pipeline", "stage", "owner", "centre")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def company_deals(*, actor: User, company: Company, limit: int = 20) -> list[Deal]:
+    return list(
+        visible_deals(actor)
+        .filter(company=company)
+        .select_related("pipeline", "stage", "owner")
+        .order_by("-created_at", "-id")[:limit]
+    )
