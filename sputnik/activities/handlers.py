@@ -32,3 +32,47 @@ def on_stage_changed(
 @subscribe("person.deleted")
 def on_person_deleted(*, person_id: int, **_: Any) -> None:
     Interaction.objects.filter(person_id=person_id).delete()
+
+
+def _task_entry_data(task_id: int) -> tuple[Any, dict[str, Any]]:
+    from sputnik.activities.models import Task
+
+    task = Task.objects.select_related("assignee").get(pk=task_id)
+    return task, {
+        "task_id": task.pk,
+        "status": task.status,
+        "task_kind": task.kind,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "assignee_id": task.assignee_id,
+        "assignee": task.assignee.display_name,
+    }
+
+
+@subscribe("task.created")
+def on_task_created(*, task_id: int, person_id: int | None, **_: Any) -> None:
+    """A task about a person shows on their timeline, kept in step with the task."""
+    if person_id is None:
+        return
+    task, data = _task_entry_data(task_id)
+    Interaction.objects.create(
+        person_id=person_id,
+        company_id=task.company_id,
+        centre_id=task.centre_id,
+        actor_id=task.created_by_id,
+        kind=Interaction.Kind.TASK,
+        occurred_at=task.created_at,
+        subject=task.title,
+        body=task.description,
+        data=data,
+    )
+
+
+@subscribe("task.changed")
+def on_task_changed(*, task_id: int, person_id: int | None, **_: Any) -> None:
+    if person_id is None:
+        return
+    task, data = _task_entry_data(task_id)
+    # One timeline row per task: its person's task rows, then the one carrying this id.
+    Interaction.objects.filter(
+        person_id=person_id, kind=Interaction.Kind.TASK, data__task_id=task.pk
+    ).update(subject=task.title, body=task.description, data=data)

@@ -26,6 +26,7 @@ class Interaction(models.Model):
         MEETING = "meeting", _("Meeting")
         DOCUMENT = "document", _("Document")
         SYSTEM = "system", _("System")
+        TASK = "task", _("Task")
         DEAL = "deal", _("Deal")
 
     class Direction(models.TextChoices):
@@ -92,3 +93,81 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class Task(models.Model):
+    """Something a user has to do, often about a person or a company (a follow-up call,
+    an escalated lead). Person and company are plain ids, like the timeline's; `centre`
+    is the person's centre when the task was made, copied for the centre head's lists.
+    """
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP = "follow_up", _("Follow up")
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        TEST_DRIVE = "test_drive", _("Test drive")
+        ESCALATION = "escalation", _("Escalated lead")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    assignee = models.ForeignKey(
+        User, verbose_name=_("assignee"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    person_id = models.BigIntegerField(null=True, blank=True)
+    company_id = models.BigIntegerField(null=True, blank=True)
+    centre = models.ForeignKey(
+        Centre, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FOLLOW_UP)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            # "My tasks" (open first by due date) and the nav badge's count
+            models.Index(fields=["assignee", "status", "due_at", "id"], name="task_assignee"),
+            # a person's tasks on the card and the projection's lookup
+            models.Index(
+                fields=["person_id", "-created_at"],
+                name="task_person",
+                condition=models.Q(person_id__isnull=False),
+            ),
+            models.Index(
+                fields=["company_id", "-created_at"],
+                name="task_company",
+                condition=models.Q(company_id__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )

@@ -282,3 +282,27 @@ def interaction_delete(*, actor: User, interaction_id: int) -> None:
     )
     entry.delete()
     publish("interaction.deleted", interaction_id=interaction_id, person_id=person.pk)
+
+
+# Tasks live in their own module; callers import them from here.
+from sputnik.activities.tasks_services import (  # noqa: E402
+    can_change_task,
+    task_cancel,
+    task_complete,
+    task_create,
+    task_update,
+)
+
+__all__ = [
+    "CHANGEABLE_KINDS",
+    "call_log",
+    "can_change_interaction",
+    "can_change_task",
+    "interaction_delete",
+    "interaction_update",
+    "note_create",
+    "task_cancel",
+    "task_complete",
+    "task_create",
+    "task_update",
+]
