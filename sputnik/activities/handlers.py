@@ -34,6 +34,17 @@ def on_person_deleted(*, person_id: int, **_: Any) -> None:
     Interaction.objects.filter(person_id=person_id).delete()
 
 
+@subscribe("person.merged")
+def on_person_merged(*, survivor_id: int, merged_id: int, **_: Any) -> None:
+    """The merged record's timeline becomes the survivor's (same transaction as the merge)."""
+    from sputnik.parties.models import Person
+
+    centre_id = Person.objects.filter(pk=survivor_id).values_list("centre_id", flat=True).first()
+    Interaction.objects.filter(person_id=merged_id).update(
+        person_id=survivor_id, centre_id=centre_id
+    )
+
+
 def _task_entry_data(task_id: int) -> tuple[Any, dict[str, Any]]:
     from sputnik.activities.models import Task
 

@@ -6,3 +6,6 @@ class PartiesConfig(AppConfig):
     name = "sputnik.parties"
     label = "parties"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from sputnik.parties.dedup import handlers  # noqa: F401  (name keys follow persons)

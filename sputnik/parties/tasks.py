@@ -1,4 +1,24 @@
-"""Huey loads each app's `tasks` module; the parties app's background work lives in its
-areas' packages and is registered by importing them here (one line per area)."""
+"""Background work of the parties app (Huey).
 
-from sputnik.parties.distribution.tasks import *  # noqa: F403
+Tasks only hand a row id to the code that owns the work; the database row is the
+source of truth (see imports/work.py), so a lost task is found again by the reconciler.
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task()
+def import_work_task(batch_id: int) -> None:
+    from sputnik.parties.imports.work import work
+
+    work(batch_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def import_reconcile_task() -> None:
+    from sputnik.parties.imports.work import reconcile
+
+    reconcile()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sputnik.parties import views
+from sputnik.parties.views import dedup as dedup_views
 from sputnik.web import converters  # noqa: F401 - registers the "id" converter
 
 app_name = "parties"
@@ -9,6 +10,19 @@ urlpatterns = [
     path("persons/", views.person_list, name="person_list"),
     path("persons/new/", views.person_create, name="person_create"),
     path("persons/autocomplete/", views.person_autocomplete, name="person_autocomplete"),
+    path(
+        "persons/duplicates/check/",
+        dedup_views.person_duplicates_check,
+        name="person_duplicates_check",
+    ),
+    path("persons/<id:person_id>/merge/", dedup_views.person_merge_view, name="person_merge"),
+    path("duplicates/", dedup_views.dedup_queue, name="dedup_queue"),
+    path("duplicates/run/", dedup_views.dedup_run, name="dedup_run"),
+    path("duplicates/runs/<id:run_id>/", dedup_views.dedup_run_status, name="dedup_run_status"),
+    path("duplicates/<id:cluster_id>/", dedup_views.dedup_cluster, name="dedup_cluster"),
+    path(
+        "duplicates/<id:cluster_id>/dismiss/", dedup_views.dedup_dismiss, name="dedup_dismiss"
+    ),
     path("persons/<id:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<id:person_id>/edit/", views.person_edit, name="person_edit"),
     path("persons/<id:person_id>/stage/", views.person_stage, name="person_stage"),

@@ -22,6 +22,7 @@ from sputnik.core.api import (
 )
 from sputnik.parties import selectors, services
 from sputnik.parties.api._router import router
+from sputnik.parties.api.duplicates import DuplicateConflictOut, duplicate_conflict
 from sputnik.parties.api.schemas import (
     HistoryOut,
     PersonIn,
@@ -98,12 +99,18 @@ def list_persons(request: HttpRequest, params: Query[PersonListQuery]) -> dict[s
 
 @router.post(
     "/persons",
-    response={201: PersonOut, **ERRORS},
+    response={201: PersonOut, 409: DuplicateConflictOut, **ERRORS},
     summary="Create a person",
     operation_id="sputnik_parties_api_create_person",
 )
-def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
+def create_person(
+    request: HttpRequest, payload: PersonIn, allow_duplicate: bool = False
+) -> Status[Any]:
+    """409 with the candidates when the phone or e-mail is already on file or the person
+    probably exists (see POST /persons/duplicates); `?allow_duplicate=true` creates anyway."""
     actor = actor_of(request)
+    if not allow_duplicate and (conflict := duplicate_conflict(actor, _data(payload))):
+        return Status(409, conflict)
     person = services.person_create(actor=actor, data=_data(payload))
     return Status(201, person_detail(selectors.person_card(actor=actor, person_id=person.pk)))
 

@@ -34,6 +34,7 @@ from sputnik.parties.views._common import (
     _primary,
     _submit,
 )
+from sputnik.parties.views.dedup import duplicates_step
 from sputnik.web.access import require_right, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
 
@@ -165,6 +166,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
     require_right(actor, Right.PARTY_CREATE)
     if request.method == "POST":
         form = PersonForm(request.POST, actor=actor)
+        # Probable duplicates are shown before saving (views/dedup.py).
+        if (step := duplicates_step(request, form)) is not None:
+            return step
         saved, created = _submit(
             form,
             lambda: services.person_create(actor=actor, data=form.service_data()),
