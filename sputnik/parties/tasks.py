@@ -22,3 +22,7 @@ def import_reconcile_task() -> None:
     from sputnik.parties.imports.work import reconcile
 
     reconcile()
+
+
+# Areas with their own packages register their tasks by import (one line per area).
+from sputnik.parties.dedup.tasks import *  # noqa: E402, F403
