@@ -9,3 +9,4 @@ class PartiesConfig(AppConfig):
 
     def ready(self) -> None:
         from sputnik.parties.dedup import handlers  # noqa: F401  (name keys follow persons)
+        from sputnik.parties.distribution import tasks  # noqa: F401  (Huey periodic escalation)

@@ -27,6 +27,7 @@ from sputnik.parties.distribution import engine
 from sputnik.parties.errors import AccessDenied
 from sputnik.parties.models import (
     DistributionRule,
+    DistributionSettings,
     Escalation,
     OwnershipConflict,
     Person,
@@ -187,7 +188,14 @@ def prospect_distribute(
             kept=True,
         )
     lead = _lead_of(person, interest_codes, str(product_hint or "")[:300], region, city)
-    decision = engine.decide(lead, at=timezone.now())
+    # No rule: the configured queue, else where the person already waits (a web form's
+    # target centre, the call centre that took the call).
+    configured = DistributionSettings.current().fallback_centre
+    if configured is not None and configured.is_active:
+        fallback: Centre | None = configured
+    else:
+        fallback = person.centre if person.centre.is_active else None
+    decision = engine.decide(lead, at=timezone.now(), fallback=fallback)
     assignment = _record_assignment(
         actor=actor,
         person=person,
@@ -219,13 +227,12 @@ def _record_conflict(actor: User, person: Person, action: str) -> None:
 
 
 def _in_queue(person: Person) -> bool:
-    """Waiting in the network's queue: the queue centre, no manager."""
+    """Waiting in the network's queue (the configured queue centre or a call centre) with
+    no manager: any centre may take it. Unowned in a showroom is that showroom's."""
     if person.owner_id is not None:
         return False
-    try:
-        return person.centre_id == engine.fallback_centre().pk
-    except Centre.DoesNotExist:
-        return False
+    configured = DistributionSettings.current().fallback_centre_id
+    return person.centre_id == configured or person.centre.kind == Centre.Kind.CALL_CENTRE
 
 
 def _foreign(actor: User, person: Person) -> bool:

@@ -94,18 +94,22 @@ def test_a_product_rule_matches_a_word_of_the_product_hint(network, centre_a, ca
     assert distribute(new_prospect(call_centre), product_hint="Camry").rule is None
 
 
-def test_no_matching_rule_queues_the_prospect_in_the_configured_centre_without_a_manager(
+def test_no_matching_rule_leaves_the_prospect_unassigned_where_it_waits_or_in_the_queue(
     network, centre_a, centre_b, call_centre
 ):
     DistributionRule.objects.create(name="Урал", cities=["Екатеринбург"], centre=centre_b)
-    person = new_prospect(centre_a)
-    result = distribute(person, city="Владивосток")
-    assert (result.centre, result.owner, result.rule) == (call_centre, None, None)
+    # No queue configured: it stays where the intake put it (e.g. a web form's centre).
+    result = distribute(new_prospect(centre_a), city="Владивосток")
+    assert (result.centre, result.owner, result.rule) == (centre_a, None, None)
     assert result.method == ProspectAssignment.Method.FALLBACK
     settings = DistributionSettings.current()
-    settings.fallback_centre = centre_a
+    settings.fallback_centre = call_centre
     settings.save()
-    assert distribute(new_prospect(call_centre), city="Владивосток").centre == centre_a
+    person = new_prospect(centre_a)
+    result = distribute(person, city="Владивосток")
+    person.refresh_from_db()
+    assert (result.centre, result.owner) == (call_centre, None)
+    assert (person.centre_id, person.owner_id) == (call_centre.pk, None)
 
 
 def test_rules_are_tried_by_priority_and_inactive_rules_are_skipped(
@@ -190,10 +194,12 @@ def test_working_hours_are_read_in_the_centres_own_time_zone(
     CentreDistributionSettings.objects.create(centre=centre_b, time_zone="Asia/Yekaterinburg")
     DistributionRule.objects.create(name="Б", priority=1, centre=centre_b, on_duty_only=True)
     WorkingHours.objects.create(centre=centre_b, weekday=0, starts=dt.time(9), ends=dt.time(18))
-    # 17:30 in Moscow is 19:30 in Yekaterinburg: closed there.
+    # 17:30 in Moscow is 19:30 in Yekaterinburg: closed there, so it waits unassigned.
     moment = dt.datetime(2026, 11, 23, 17, 30, tzinfo=MSK)
     monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
     assert distribute(new_prospect(call_centre)).centre == call_centre
+    moment = dt.datetime(2026, 11, 23, 15, 30, tzinfo=MSK)  # 17:30 there: open
+    assert distribute(new_prospect(call_centre)).centre == centre_b
 
 
 def test_distribution_is_audited_as_a_transfer_and_recorded_as_the_one_current_assignment(
