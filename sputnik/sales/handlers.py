@@ -123,3 +123,81 @@ def on_person_merged(*, survivor_id: int, merged_id: int, actor: Any = None, **_
     from sputnik.sales.services.deals import deals_move_to_person
 
     deals_move_to_person(actor=actor, from_person_id=merged_id, to_person_id=survivor_id)
+
+
+# --- quotes and orders (projected like the deals' entries, marked by their own event) ---
+
+
+@subscribe("quote.created")
+def on_quote_created(*, quote_id: int, deal_id: int, number: str, **payload: Any) -> None:
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="quote_created",
+        subject=number,
+        data={
+            "quote_id": quote_id,
+            "amount": payload.get("gross_total"),
+            "currency": payload.get("currency"),
+        },
+    )
+
+
+@subscribe("quote.status_changed")
+def on_quote_status_changed(
+    *, quote_id: int, deal_id: int, number: str, from_status: str, to_status: str, **payload: Any
+) -> None:
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="quote_status_changed",
+        subject=number,
+        data={"quote_id": quote_id, "from": from_status, "to": to_status},
+    )
+
+
+@subscribe("order.created")
+def on_order_created(*, order_id: int, deal_id: int, number: str, **payload: Any) -> None:
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="order_created",
+        subject=number,
+        data={
+            "order_id": order_id,
+            "amount": payload.get("gross_total"),
+            "currency": payload.get("currency"),
+        },
+    )
+
+
+@subscribe("order.status_changed")
+def on_order_status_changed(*, order_id: int, deal_id: int, number: str, **payload: Any) -> None:
+    if payload.get("from") is None:
+        return  # the first step is the order's creation, projected by order.created
+    _project(
+        deal_id=deal_id,
+        person_id=payload.get("person_id"),
+        company_id=payload.get("company_id"),
+        centre_id=payload.get("centre_id"),
+        actor_id=payload.get("actor_id"),
+        event="order_status_changed",
+        subject=number,
+        data={"order_id": order_id, "from": payload.get("from"), "to": payload.get("to")},
+    )
+
+
+@subscribe("person.merged")
+def on_person_merged_quotes_orders(*, survivor_id: int, merged_id: int, **_: Any) -> None:
+    from sputnik.sales.services.orders import orders_move_to_person
+
+    orders_move_to_person(from_person_id=merged_id, to_person_id=survivor_id)
