@@ -1,5 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from sputnik.documents import views
+from sputnik.web import converters  # noqa: F401 - registers the "id" converter
 
 app_name = "documents"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "persons/<id:person_id>/documents/<id:document_id>/",
+        views.document_download,
+        name="document_download",
+    ),
+]

@@ -384,15 +384,10 @@ COMPANY_SORTS: dict[str, tuple[str, str]] = {
 }
 
 
-def company_list(
-    *,
-    actor: User,
-    q: str = "",
-    centre_id: int | None = None,
-    sort: str = "name",
-    cursor: str | None = None,
-    size: int = 50,
-) -> Page[Company]:
+def filtered_companies(
+    *, actor: User, q: str = "", centre_id: int | None = None
+) -> QuerySet[Company]:
+    """Visible companies matching the search and centre; the list and its export share it."""
     qs = visible_companies(actor)
     q = _no_nul(q).strip()[:200]
     if q:
@@ -418,6 +413,20 @@ def company_list(
             qs = _name_match(qs, q)
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
+    return qs
+
+
+def company_list(
+    *,
+    actor: User,
+    q: str = "",
+    centre_id: int | None = None,
+    sort: str = "name",
+    cursor: str | None = None,
+    size: int = 50,
+) -> Page[Company]:
+    q = _no_nul(q).strip()[:200]
+    qs = filtered_companies(actor=actor, q=q, centre_id=centre_id)
     qs = qs.select_related("centre", "owner").prefetch_related("contacts")
     order = COMPANY_SORTS.get(sort, COMPANY_SORTS["name"])
     if q:

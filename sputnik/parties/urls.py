@@ -1,7 +1,9 @@
 from django.urls import path
 
 from sputnik.parties import views
+from sputnik.parties.views import consents as consent_views
 from sputnik.parties.views import dedup as dedup_views
+from sputnik.parties.views import exports as export_views
 from sputnik.web import converters  # noqa: F401 - registers the "id" converter
 
 app_name = "parties"
@@ -23,7 +25,28 @@ urlpatterns = [
     path(
         "duplicates/<id:cluster_id>/dismiss/", dedup_views.dedup_dismiss, name="dedup_dismiss"
     ),
+    # Exports of the lists as filtered, and vCard import (views/exports.py).
+    path("persons/export/", export_views.person_export, name="person_export"),
+    path("persons/import/vcard/", export_views.person_vcard_import, name="person_vcard_import"),
+    path("companies/export/", export_views.company_export, name="company_export"),
     path("persons/<id:person_id>/", views.person_detail, name="person_detail"),
+    # The card's consent panel (views/consents.py).
+    path("persons/<id:person_id>/consents/", consent_views.person_consents, name="person_consents"),
+    path(
+        "persons/<id:person_id>/consents/new/",
+        consent_views.person_consent_give,
+        name="person_consent_give",
+    ),
+    path(
+        "persons/<id:person_id>/consents/withdraw/",
+        consent_views.person_consent_withdraw,
+        name="person_consent_withdraw",
+    ),
+    path(
+        "persons/<id:person_id>/consent-form.pdf",
+        consent_views.person_consent_form_pdf,
+        name="person_consent_form_pdf",
+    ),
     path("persons/<id:person_id>/edit/", views.person_edit, name="person_edit"),
     path("persons/<id:person_id>/stage/", views.person_stage, name="person_stage"),
     path("persons/<id:person_id>/transfer/", views.person_transfer, name="person_transfer"),

@@ -19,6 +19,8 @@ from sputnik.parties.api import persons  # noqa: F401
 from sputnik.parties.api import relations_assets  # noqa: F401
 from sputnik.parties.api import company_roles  # noqa: F401
 from sputnik.parties.api import companies  # noqa: F401
+from sputnik.parties.api import consents  # noqa: F401
+from sputnik.parties.api import exports  # noqa: F401
 
 # isort: on
 

@@ -97,6 +97,26 @@ POLICY: dict[str, str] = {
     "api:update_interaction": PERSON,
     "api:delete_interaction": PERSON,
     "api:get_company": COMPANY,
+    # exports, vCard import, consents and documents (issue 3)
+    "parties:person_export": LOGIN,
+    "parties:person_vcard_import": LOGIN,
+    "parties:company_export": LOGIN,
+    "parties:person_consents": PERSON,
+    "parties:person_consent_give": PERSON,
+    "parties:person_consent_withdraw": PERSON,
+    "parties:person_consent_form_pdf": PERSON,
+    "documents:document_download": PERSON,
+    "api:export_persons": LOGIN,
+    "api:export_companies": LOGIN,
+    "api:import_vcard": LOGIN,
+    "api:list_consents": PERSON,
+    "api:give_consent": PERSON,
+    "api:withdraw_consent": PERSON,
+    "api:contact_permission": PERSON,
+    "api:consent_form": PERSON,
+    "api:list_documents": PERSON,
+    "api:upload_document": PERSON,
+    "api:download_document": PERSON,
     "api:update_company": COMPANY,
     "api:delete_company": COMPANY,
 }
@@ -110,6 +130,8 @@ API_BODIES: dict[str, dict] = {
     "relations": {"other_id": 1, "kind": "friend"},
     "assets": {"make": "Lada", "model": "Niva"},
     "company-roles": {"company_id": 1, "title": "Директор"},
+    "consents": {"purpose": "marketing", "channel": "sms", "wording_version": "1", "source": "call"},
+    "withdraw": {"purpose": "marketing", "channel": "sms"},
 }
 # Bodies for routes that end in a record id rather than a collection name.
 API_BODIES_BY_ROUTE: dict[str, dict] = {
@@ -159,6 +181,13 @@ def world(person, owner, outsider, centre_b):
     company = company_create(actor=owner, data={"name": "ООО Ромашка"})
     role = company_role_create(actor=owner, person=person, company=company, title="Директор")
     note = note_create(actor=owner, person_id=person.pk, body="Перезвонить")
+    from django.core.files.base import ContentFile
+
+    from sputnik.documents.services import document_upload
+
+    document = document_upload(
+        actor=owner, person=person, kind="other", upload=ContentFile(b"%PDF-1.4 x", "a.pdf")
+    )
     return {
         "person": person,
         "relation": relation,
@@ -166,6 +195,7 @@ def world(person, owner, outsider, centre_b):
         "company": company,
         "company_role": role,
         "interaction": note,
+        "document": document,
     }
 
 
@@ -184,6 +214,8 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["company_role_id"] = big if missing else world["company_role"].pk
     if "interaction_id" in route:
         kwargs["interaction_id"] = big if missing else world["interaction"].pk
+    if "document_id" in route:
+        kwargs["document_id"] = big if missing else world["document"].pk
     return kwargs
 
 

@@ -1,0 +1,128 @@
+"""Export the persons or companies list as filtered on screen; import persons from vCard."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sputnik.core.roles import Right
+from sputnik.parties import exports, selectors
+from sputnik.parties.vcard import MAX_VCARD_BYTES, VCardFileError, vcard_import
+from sputnik.parties.views._common import _actor
+from sputnik.web.access import require_right, service_errors
+
+
+def streaming_download(file: exports.ExportFile) -> StreamingHttpResponse:
+    """A download that starts at once and never holds the whole file in memory."""
+    response = StreamingHttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _back(list_name: str, request: HttpRequest) -> HttpResponse:
+    params = {k: v for k, v in request.GET.items() if k != "format"}
+    url = reverse(list_name)
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
+@login_required
+@require_GET
+def person_export(request: HttpRequest) -> HttpResponseBase:
+    """?format=csv|csv_cp1251|xlsx|vcard plus the list's own filter parameters."""
+    actor = _actor(request)
+    filters = selectors.PersonFilters.from_params(request.GET, actor)
+    try:
+        with service_errors():
+            file = exports.export_persons(
+                actor=actor, filters=filters, fmt=str(request.GET.get("format") or "csv")
+            )
+    except exports.ExportError as exc:
+        messages.error(request, str(exc))
+        return _back("parties:person_list", request)
+    return streaming_download(file)
+
+
+@login_required
+@require_GET
+def company_export(request: HttpRequest) -> HttpResponseBase:
+    """?format=csv|csv_cp1251|xlsx plus the company list's search and centre."""
+    actor = _actor(request)
+    centre = str(request.GET.get("centre") or "")
+    try:
+        with service_errors():
+            file = exports.export_companies(
+                actor=actor,
+                q=str(request.GET.get("q") or ""),
+                centre_id=int(centre)
+                if centre.isascii() and centre.isdigit() and len(centre) < 19
+                else None,
+                fmt=str(request.GET.get("format") or "csv"),
+            )
+    except exports.ExportError as exc:
+        messages.error(request, str(exc))
+        return _back("parties:company_list", request)
+    return streaming_download(file)
+
+
+class VCardUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("vCard file (.vcf)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".vcf,text/vcard,text/x-vcard"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["file"].widget.attrs["class"] = "form-control"
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_VCARD_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large; the limit is %(limit)d MB.")
+                % {"limit": MAX_VCARD_BYTES // 1024 // 1024}
+            )
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_vcard_import(request: HttpRequest) -> HttpResponseBase:
+    actor = _actor(request)
+    require_right(actor, Right.PARTY_CREATE)
+    report = None
+    if request.method == "POST":
+        form = VCardUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                with service_errors():
+                    report = vcard_import(
+                        actor=actor, data=upload.read(), filename=str(upload.name or "")[:200]
+                    )
+            except VCardFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                if report.created:
+                    messages.success(
+                        request,
+                        _("Persons created: %(n)d.") % {"n": report.created},
+                    )
+    else:
+        form = VCardUploadForm()
+    return render(
+        request,
+        "parties/exports/vcard_import.html",
+        {"nav": "persons", "form": form, "report": report},
+    )
