@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sputnik.documents",
     "sputnik.sales",
     "sputnik.marketing",
+    "sputnik.analytics",
     "sputnik.web",
 ]
 

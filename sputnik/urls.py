@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("sputnik.documents.urls")),
     path("", include("sputnik.sales.urls")),
     path("", include("sputnik.marketing.urls")),
+    path("", include("sputnik.analytics.urls")),
 ]

@@ -50,6 +50,8 @@ POLICY: dict[str, str] = {
     "parties:person_date_add": PERSON,
     "parties:person_address_add": PERSON,
     "parties:company_list": LOGIN,
+    "analytics:sales": LOGIN,
+    "analytics:sales_csv": LOGIN,
     "parties:company_create": LOGIN,
     "parties:company_autocomplete": LOGIN,
     "parties:company_detail": COMPANY,
