@@ -26,3 +26,6 @@ def import_reconcile_task() -> None:
 
 # Areas with their own packages register their tasks by import (one line per area).
 from sputnik.parties.dedup.tasks import *  # noqa: E402, F403
+
+# Distribution's periodic escalation (registered on import; see distribution/tasks.py).
+from sputnik.parties.distribution.tasks import escalate_waiting_leads  # noqa: E402, F401

@@ -4,6 +4,7 @@ from sputnik.parties import views
 from sputnik.parties.views import consents as consent_views
 from sputnik.parties.views import dedup as dedup_views
 from sputnik.parties.views import exports as export_views
+from sputnik.parties.views import imports as import_views
 from sputnik.web import converters  # noqa: F401 - registers the "id" converter
 
 app_name = "parties"
@@ -91,4 +92,14 @@ urlpatterns = [
     path("companies/<id:company_id>/edit/", views.company_edit, name="company_edit"),
     path("companies/<id:company_id>/delete/", views.company_delete, name="company_delete"),
     path("companies/<id:company_id>/history/", views.company_history, name="company_history"),
+    # Imports of persons and companies from CSV/XLSX (views/imports.py).
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/", import_views.import_new, name="import_new"),
+    path("imports/<id:batch_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/<id:batch_id>/columns/", import_views.import_mapping, name="import_mapping"),
+    path("imports/<id:batch_id>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<id:batch_id>/check/", import_views.import_check, name="import_check"),
+    path("imports/<id:batch_id>/run/", import_views.import_run, name="import_run"),
+    path("imports/<id:batch_id>/undo/", import_views.import_undo, name="import_undo"),
+    path("imports/<id:batch_id>/errors.csv", import_views.import_errors, name="import_errors"),
 ]

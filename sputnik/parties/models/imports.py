@@ -162,6 +162,9 @@ class ImportRowError(models.Model):
     class Meta:
         indexes = [models.Index(fields=["batch", "row_number", "id"], name="import_error_row")]
 
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.code}"
+
 
 class ImportUpdate(models.Model):
     """What an import changed on an existing record, so undo can restore it."""
@@ -176,3 +179,6 @@ class ImportUpdate(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["batch", "id"], name="import_update_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.person_id or self.company_id}"

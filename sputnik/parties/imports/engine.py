@@ -1,0 +1,516 @@
+"""The passes over a batch's file: the check (a dry run) and the run, chunk by chunk.
+
+Each chunk is one transaction that also moves the batch's cursor and heartbeat, guarded
+by the worker's claim token: a crash loses at most the chunk in flight, and the next
+claim resumes after the last committed row. Nothing is held per row across chunks but
+the hashes of the keys already seen (for duplicates inside the file).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sputnik.core.audit import audit_record
+from sputnik.core.events import publish
+from sputnik.core.models import User
+from sputnik.core.normalize import search_key
+from sputnik.core.roles import Scope
+from sputnik.parties.imports.matching import Candidate, Matches, find_matches
+from sputnik.parties.imports.reading import FileInfo, _formula_cells, iter_rows
+from sputnik.parties.imports.rows import CleanRow, RowCleaner
+from sputnik.parties.imports.writer import ChunkWriter, db_date, db_datetime, next_ids
+from sputnik.parties.models import Company, ContactPoint, ImportBatch, Person, Source
+from sputnik.parties.models.imports import ImportRowError, ImportUpdate
+
+CHUNK_ROWS = 5_000
+MAX_STORED_ERRORS = 100_000
+MAX_STORED_NOTES = 20_000
+
+# Outcomes counted per row.
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+SKIPPED = "skipped_duplicate"
+IN_FILE = "duplicate_in_file"
+OWNED_ELSEWHERE = "owned_elsewhere"
+ALREADY = "already_imported"
+INVALID = "invalid"
+
+# Fields an update may change (centre and owner move only by transfer).
+UPDATABLE = {
+    "person": (
+        "external_id",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "stage",
+        "birthday",
+        "family_status",
+        "job_title",
+        "wishes",
+        "is_vip",
+        "source_campaign",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+    ),
+    "company": (
+        "external_id",
+        "name",
+        "inn",
+        "industry",
+        "website",
+        "source_campaign",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+    ),
+}
+
+
+class LostClaim(Exception):
+    """Another worker owns the batch now (ours was considered dead): stop, write nothing."""
+
+
+class BadRowsAbort(Exception):
+    """A bad row under "write nothing if any row is bad"."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
+
+
+def stored_path(batch: ImportBatch) -> Path:
+    return Path(settings.MEDIA_ROOT) / batch.file_path
+
+
+def file_info(batch: ImportBatch) -> FileInfo:
+    info = FileInfo(
+        format=batch.file_format,
+        headers=list(batch.headers),
+        sample=[],
+        encoding=batch.encoding,
+        delimiter=batch.delimiter,
+        sheet=batch.sheet,
+    )
+    if batch.file_format == "xlsx":
+        count, refs, cells = _formula_cells(stored_path(batch), batch.sheet)
+        info.formula_count, info.formula_refs, info.formula_cells = count, refs, cells
+    return info
+
+
+def default_placement(actor: User, centre_id: int | None) -> tuple[int | None, int | None]:
+    """Where a new record goes without a centre/owner column: as person_create places it."""
+    centre = centre_id or actor.centre_id
+    owner: int | None = None
+    if actor.scope == Scope.OWN or (actor.centre_id and actor.centre_id == centre):
+        owner = actor.pk
+    return centre, owner
+
+
+def _chunks(
+    rows: Iterator[tuple[int, list[Any]]], size: int
+) -> Iterator[list[tuple[int, list[Any]]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+@dataclass
+class Decision:
+    row: CleanRow
+    outcome: str
+    match: Candidate | None = None
+    by: str = ""
+    first_row: int = 0
+
+
+class Pass:
+    """One pass over the file. `write=False` is the check: the same decisions, no writes."""
+
+    def __init__(
+        self,
+        batch: ImportBatch,
+        *,
+        write: bool,
+        token: str,
+        chunk_rows: int = CHUNK_ROWS,
+        progress: Callable[[ImportBatch], None] | None = None,
+    ) -> None:
+        self.batch = batch
+        self.write = write
+        self.token = token
+        self.chunk_rows = chunk_rows
+        self.progress = progress
+        self.actor: User = batch.created_by
+        self.entity = batch.entity
+        self.info = file_info(batch)
+        self.cleaner = RowCleaner(
+            entity=batch.entity,
+            headers=self.info.headers,
+            mapping=batch.mapping,
+            actor=self.actor,
+            formula_cells=self.info.formula_cells,
+        )
+        self.default_centre, self.default_owner = default_placement(self.actor, batch.centre_id)
+        # Records created by earlier imports of this very file: a re-run skips them,
+        # whatever the duplicate policy, so importing the same file twice changes nothing.
+        self.same_file = set(
+            ImportBatch.objects.filter(
+                file_sha256=batch.file_sha256,
+                entity=batch.entity,
+                status__in=[ImportBatch.Status.DONE, ImportBatch.Status.RUNNING],
+            )
+            .exclude(pk=batch.pk)
+            .values_list("pk", flat=True)
+        )
+        self.seen: dict[int, int] = {}
+        resuming = write and batch.cursor > 0
+        source = batch.counts if write else batch.validation
+        self.counts: Counter[str] = Counter(source if resuming else {})
+        self.stored_errors = self.counts.get("_stored_errors", 0)
+        self.stored_notes = self.counts.get("_stored_notes", 0)
+        self.model: type[Person] | type[Company] = Person if self.entity == "person" else Company
+
+    # --- the loop ----------------------------------------------------------------------
+
+    def execute(self) -> Counter[str]:
+        start = self.batch.cursor if self.write else 1
+        if start <= 1:
+            start = 1
+            # A fresh pass reports afresh (a check restarts from the top after a crash).
+            ImportRowError.objects.filter(batch=self.batch).delete()
+        rows = iter_rows(stored_path(self.batch), self.info, after=start)
+        try:
+            for chunk in _chunks(rows, self.chunk_rows):
+                self._chunk(chunk)
+        finally:
+            rows.close()
+        return self.counts
+
+    def _chunk(self, chunk: list[tuple[int, list[Any]]]) -> None:
+        cleaned = [self.cleaner.clean(number, values) for number, values in chunk]
+        bad = [r for r in cleaned if not r.ok]
+        if bad and self.write and self.batch.on_error == ImportBatch.OnError.WRITE_NOTHING:
+            raise BadRowsAbort(len(bad))
+        good = [r for r in cleaned if r.ok]
+        matches = self._matches(good)
+        decisions = [self._decide(row, matches) for row in good]
+        with transaction.atomic():
+            self._claim_step(chunk[-1][0])
+            created_ids: list[int] = []
+            if self.write:
+                created_ids = self._create([d for d in decisions if d.outcome == CREATED])
+            self._update([d for d in decisions if d.outcome == UPDATED])
+            for d in decisions:
+                self.counts[d.outcome] += 1
+            self.counts["rows"] += len(cleaned)
+            self.counts[INVALID] += len(bad)
+            self._store_problems(bad, decisions)
+            self.counts["_stored_errors"] = self.stored_errors
+            self.counts["_stored_notes"] = self.stored_notes
+            self._save_progress(chunk[-1][0])
+            if created_ids:
+                publish(
+                    "import.records_created",
+                    entity=self.entity,
+                    batch_id=self.batch.pk,
+                    ids=created_ids,
+                    actor_id=self.actor.pk,
+                )
+        if self.progress:
+            self.progress(self.batch)
+
+    # --- decisions -------------------------------------------------------------------------
+
+    def _matches(self, rows: list[CleanRow]) -> Matches:
+        ext, inns, phones, emails = [], [], [], []
+        for r in rows:
+            if r.fields.get("external_id"):
+                ext.append(r.fields["external_id"])
+            if r.fields.get("inn"):
+                inns.append(r.fields["inn"])
+            phones += r.phones
+            emails += r.emails
+        return find_matches(
+            entity=self.entity, external_ids=ext, inns=inns, phones=phones, emails=emails
+        )
+
+    def _decide(self, row: CleanRow, matches: Matches) -> Decision:
+        keys = row.keys(self.entity)
+        hashes = [hash(k) for k in keys]
+        for h in hashes:
+            first = self.seen.get(h)
+            if first is not None:
+                return Decision(row, IN_FILE, first_row=first)
+        for h in hashes:
+            self.seen[h] = row.number
+        found = matches.first(keys)
+        if found is None:
+            return Decision(row, CREATED)
+        match, by = found
+        if match.import_batch_id == self.batch.pk:
+            return Decision(row, IN_FILE, match, by)  # a row of an earlier chunk, resumed
+        if match.import_batch_id in self.same_file:
+            return Decision(row, ALREADY, match, by)
+        policy = self.batch.duplicates
+        if policy == ImportBatch.Duplicates.CREATE:
+            return Decision(row, CREATED)
+        if not match.visible_to(self.actor):
+            return Decision(row, OWNED_ELSEWHERE, match, by)
+        if policy == ImportBatch.Duplicates.SKIP:
+            return Decision(row, SKIPPED, match, by)
+        return Decision(row, UPDATED, match, by)  # may turn into UNCHANGED once compared
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _claim_step(self, last_row: int) -> None:
+        if not self.token:
+            return
+        held = ImportBatch.objects.filter(pk=self.batch.pk, claim_token=self.token).update(
+            heartbeat_at=timezone.now()
+        )
+        if not held:
+            raise LostClaim(self.batch.pk)
+
+    def _save_progress(self, last_row: int) -> None:
+        self.batch.cursor = last_row
+        self.batch.heartbeat_at = timezone.now()
+        fields = ["cursor", "heartbeat_at"]
+        if self.write:
+            self.batch.counts = dict(self.counts)
+            fields.append("counts")
+        else:
+            self.batch.validation = dict(self.counts)
+            fields.append("validation")
+        self.batch.save(update_fields=fields)
+
+    def _create(self, decisions: list[Decision]) -> list[int]:
+        if not decisions:
+            return []
+        writer = ChunkWriter(self.entity)
+        ids = next_ids(self.model, len(decisions))
+        now = db_datetime(timezone.now())
+        actor_id = self.actor.pk
+        batch_id = self.batch.pk
+        for pk, d in zip(ids, decisions, strict=True):
+            f = d.row.fields
+            centre_id, owner_id = self._placement(d.row)
+            values: dict[str, Any] = {
+                "id": pk,
+                "centre_id": centre_id,
+                "owner_id": owner_id,
+                "source": Source.IMPORT,
+                "custom": json.dumps(d.row.custom, ensure_ascii=False),
+                "external_id": f.get("external_id", ""),
+                "import_batch_id": batch_id,
+                "created_at": now,
+                "updated_at": now,
+                "created_by_id": actor_id,
+                "source_campaign": f.get("source_campaign", ""),
+                "utm_source": f.get("utm_source", ""),
+                "utm_medium": f.get("utm_medium", ""),
+                "utm_campaign": f.get("utm_campaign", ""),
+            }
+            if self.entity == "person":
+                last, first, middle = (
+                    f.get("last_name", ""),
+                    f.get("first_name", ""),
+                    f.get("middle_name", ""),
+                )
+                values.update(
+                    last_name=last,
+                    first_name=first,
+                    middle_name=middle,
+                    search_name=search_key(last, first, middle),
+                    stage=f.get("stage") or "prospect",
+                    birthday=db_date(f.get("birthday")),
+                    family_status=f.get("family_status", ""),
+                    job_title=f.get("job_title", ""),
+                    wishes=f.get("wishes", ""),
+                    is_vip=bool(f.get("is_vip", False)),
+                )
+            else:
+                values.update(
+                    name=f["name"],
+                    search_name=search_key(f["name"]),
+                    inn=f.get("inn", ""),
+                    industry=f.get("industry", ""),
+                    website=f.get("website", ""),
+                )
+            writer.add(values, d.row.phones, d.row.emails)
+        _records, contacts = writer.flush()
+        self.counts["contacts_created"] += contacts
+        return ids
+
+    def _placement(self, row: CleanRow) -> tuple[int | None, int | None]:
+        if row.centre_id is None and not row.owner_set:
+            return self.default_centre, self.default_owner
+        centre = row.centre_id
+        if centre is None and row.owner_set and row.owner_id is not None:
+            owner_centre = (
+                User.objects.filter(pk=row.owner_id).values_list("centre_id", flat=True).first()
+            )
+            centre = owner_centre or self.default_centre
+        centre = centre or self.default_centre
+        if row.owner_set:
+            return centre, row.owner_id
+        return centre, (self.default_owner if centre == self.default_centre else None)
+
+    def _update(self, decisions: list[Decision]) -> None:
+        """Compare with the stored record; write (and journal) only real changes."""
+        if not decisions:
+            return
+        ids = [d.match.pk for d in decisions if d.match]
+        qs = self.model.objects.filter(pk__in=ids)
+        if self.write:
+            qs = qs.select_for_update()
+        current = {obj.pk: obj for obj in qs}
+        contacts: dict[int, set[tuple[str, str]]] = {}
+        owner_column = "person_id" if self.entity == "person" else "company_id"
+        for owner_id, kind, value in ContactPoint.objects.filter(
+            **{f"{owner_column}__in": ids}
+        ).values_list(owner_column, "kind", "value"):
+            contacts.setdefault(owner_id, set()).add((kind, value))
+        allowed = UPDATABLE[self.entity]
+        changed: list[Any] = []
+        for d in decisions:
+            obj = current.get(d.match.pk) if d.match else None
+            if obj is None:
+                d.outcome = SKIPPED
+                continue
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
+            for name in allowed:
+                if name in d.row.fields and d.row.fields[name] not in ("", None):
+                    new = d.row.fields[name]
+                    old = getattr(obj, name)
+                    if old != new:
+                        before[name], after[name] = old, new
+            if d.row.custom:
+                merged = {**(obj.custom or {}), **d.row.custom}
+                if merged != (obj.custom or {}):
+                    before["custom"], after["custom"] = obj.custom, merged
+            have = contacts.get(obj.pk, set())
+            new_contacts = [("phone", p) for p in d.row.phones if ("phone", p) not in have]
+            new_contacts += [("email", e) for e in d.row.emails if ("email", e) not in have]
+            if not before and not new_contacts:
+                d.outcome = UNCHANGED
+                continue
+            if not self.write:
+                continue
+            for name, value in after.items():
+                setattr(obj, name, value)
+            obj.search_name = (
+                search_key(obj.last_name, obj.first_name, obj.middle_name)
+                if isinstance(obj, Person)
+                else search_key(obj.name)
+            )
+            obj.updated_at = timezone.now()
+            added = ContactPoint.objects.bulk_create(
+                [
+                    ContactPoint(
+                        **{owner_column: obj.pk},
+                        kind=kind,
+                        value=value,
+                        is_primary=not any(k == kind for k, _v in have),
+                    )
+                    for kind, value in new_contacts
+                ]
+            )
+            self.counts["contacts_created"] += len(added)
+            ImportUpdate.objects.create(
+                batch=self.batch,
+                row_number=d.row.number,
+                person_id=obj.pk if isinstance(obj, Person) else None,
+                company_id=obj.pk if isinstance(obj, Company) else None,
+                before=_jsonable(before),
+                after=_jsonable(after),
+                added_contact_ids=[c.pk for c in added],
+            )
+            audit_record(
+                actor=self.actor,
+                action="update",
+                instance=obj,
+                person_id=obj.pk if isinstance(obj, Person) else None,
+                company_id=obj.pk if isinstance(obj, Company) else None,
+                before={**before, "contacts": []} if new_contacts else before,
+                after={**after, "contacts": [f"{k}:{v}" for k, v in new_contacts]}
+                if new_contacts
+                else after,
+                summary=f"{obj.display_name} · import #{self.batch.pk}",
+            )
+            changed.append(obj)
+        if changed:
+            fields = sorted({*allowed, "custom", "search_name", "updated_at"})
+            self.model.objects.bulk_update(changed, fields, batch_size=1000)  # type: ignore[attr-defined]
+            event = "person.updated" if self.entity == "person" else "company.updated"
+            for obj in changed:
+                publish(
+                    event,
+                    **{f"{self.entity}_id": obj.pk},
+                    centre_id=obj.centre_id,
+                    actor_id=self.actor.pk,
+                )
+
+    # --- the report ----------------------------------------------------------------------
+
+    def _store_problems(self, bad: list[CleanRow], decisions: list[Decision]) -> None:
+        batch = self.batch
+        errors: list[ImportRowError] = []
+        for row in bad:
+            for column, code, params in row.errors:
+                if self.stored_errors >= MAX_STORED_ERRORS:
+                    self.counts["errors_not_listed"] += 1
+                    continue
+                self.stored_errors += 1
+                errors.append(
+                    ImportRowError(
+                        batch=batch,
+                        row_number=row.number,
+                        column=column[:200],
+                        code=code,
+                        params=_jsonable(params),
+                    )
+                )
+        notes: list[ImportRowError] = []
+        for d in decisions:
+            items: list[tuple[str, str, dict[str, Any]]] = list(d.row.notes)
+            if d.outcome == IN_FILE:
+                code = "duplicate_in_file" if d.first_row else "duplicate_in_file_earlier"
+                items.append(("", code, {"row": d.first_row} if d.first_row else {}))
+            elif d.outcome in (SKIPPED, ALREADY):
+                items.append(("", "duplicate_skipped", {"by": d.by}))
+            elif d.outcome == OWNED_ELSEWHERE:
+                items.append(("", "owned_elsewhere", {"by": d.by}))
+            for column, code, params in items:
+                if self.stored_notes >= MAX_STORED_NOTES:
+                    break
+                self.stored_notes += 1
+                notes.append(
+                    ImportRowError(
+                        batch=batch,
+                        row_number=d.row.number,
+                        column=column[:200],
+                        code=code,
+                        params=_jsonable(params),
+                        is_error=False,
+                    )
+                )
+        if errors or notes:
+            ImportRowError.objects.bulk_create(errors + notes, batch_size=2000)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    from sputnik.core.audit import _jsonable as to_json
+
+    return dict(to_json(data))
