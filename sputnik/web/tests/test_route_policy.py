@@ -24,8 +24,19 @@ PUBLIC = "public"  # anyone: sign-in, language switch, API schema and docs
 LOGIN = "login"  # any signed-in user; what they get is scoped by selectors
 PERSON = "person"  # scoped to one person (and what hangs off it)
 COMPANY = "company"  # scoped to one company
+IMPORT_BATCH = "import_batch"  # scoped to one import batch: its uploader (and administrators)
 
 POLICY: dict[str, str] = {
+    # imports of persons and companies (issue 3)
+    "parties:import_list": LOGIN,
+    "parties:import_new": LOGIN,
+    "parties:import_detail": IMPORT_BATCH,
+    "parties:import_mapping": IMPORT_BATCH,
+    "parties:import_progress": IMPORT_BATCH,
+    "parties:import_check": IMPORT_BATCH,
+    "parties:import_run": IMPORT_BATCH,
+    "parties:import_undo": IMPORT_BATCH,
+    "parties:import_errors": IMPORT_BATCH,
     "login": PUBLIC,
     "logout": PUBLIC,
     "password_change": LOGIN,
@@ -183,6 +194,20 @@ def world(person, owner, outsider, centre_b):
     company = company_create(actor=owner, data={"name": "ООО Ромашка"})
     role = company_role_create(actor=owner, person=person, company=company, title="Директор")
     note = note_create(actor=owner, person_id=person.pk, body="Перезвонить")
+    from sputnik.parties.models import ImportBatch
+
+    import_batch = ImportBatch.objects.create(
+        entity="person",
+        created_by=owner,
+        centre=owner.centre,
+        file_name="a.csv",
+        file_path="imports/none.upload",
+        file_sha256="0" * 64,
+        file_format="csv",
+        headers=["Фамилия"],
+        mapping={"0": "last_name"},
+        status="ready",
+    )
     from django.core.files.base import ContentFile
 
     from sputnik.documents.services import document_upload
@@ -191,6 +216,7 @@ def world(person, owner, outsider, centre_b):
         actor=owner, person=person, kind="other", upload=ContentFile(b"%PDF-1.4 x", "a.pdf")
     )
     return {
+        "import_batch": import_batch,
         "person": person,
         "relation": relation,
         "asset": asset,
@@ -204,6 +230,8 @@ def world(person, owner, outsider, centre_b):
 def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
     big = 987654321
     kwargs = {}
+    if "batch_id" in route:
+        kwargs["batch_id"] = big if missing else world["import_batch"].pk
     if "person_id" in route:
         kwargs["person_id"] = big if missing else world["person"].pk
     if "relation_id" in route:
@@ -221,6 +249,12 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
     return kwargs
 
 
+def _import_batches() -> list:
+    from sputnik.parties.models import ImportBatch
+
+    return list(ImportBatch.objects.order_by("pk").values("pk", "status", "mapping", "cursor"))
+
+
 def _state() -> tuple:
     return (
         list(Person.objects.order_by("pk").values()),
@@ -231,6 +265,7 @@ def _state() -> tuple:
         ContactPoint.objects.count(),
         list(Interaction.objects.order_by("pk").values()),
         AuditEntry.objects.count(),
+        _import_batches(),
     )
 
 
@@ -243,7 +278,7 @@ def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_metho
     before = _state()
     checked = 0
     for name, route in _routes():
-        if POLICY.get(name) not in (PERSON, COMPANY):
+        if POLICY.get(name) not in (PERSON, COMPANY, IMPORT_BATCH):
             continue
         client = api if name.startswith("api:") else web
         for method in ("get", "post", "patch", "delete"):
