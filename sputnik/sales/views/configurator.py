@@ -1,0 +1,206 @@
+"""The configurator in the CRM: configure a product step by step (HTMX re-renders the
+panel on each click, the price follows), then save the configuration as a line of a
+deal the user may see.
+
+The same panel serves the public page (views/public.py): `panel_context` turns a
+product spec and the submitted selection into what `configurator/_panel.html` shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sputnik.core.models import User
+from sputnik.parties.errors import AccessDenied
+from sputnik.sales.models import Product
+from sputnik.sales.selectors import catalogue as selectors
+from sputnik.sales.services.configurator import (
+    ConfigurationResult,
+    ProductSpec,
+    configuration_choose,
+    configuration_default,
+    evaluate,
+    option_states,
+    product_spec,
+)
+from sputnik.web.access import visible_or_404
+
+MAX_SUBMITTED = 200
+
+
+def submitted_codes(data: Mapping[str, Any], spec: ProductSpec) -> tuple[str, ...]:
+    """The selection a form carries (`codes`, several), or the default one when the form
+    carries none; `pick` is the option just clicked. Unknown codes are kept so the check
+    can name them (a tampered form), but no more than a sane number."""
+    getlist = getattr(data, "getlist", None)
+    raw = getlist("codes") if getlist else list(data.get("codes") or [])
+    codes = [str(c).strip()[:50] for c in raw[:MAX_SUBMITTED] if str(c).strip()]
+    if not codes and not data.get("started"):
+        codes = list(configuration_default(spec))
+    pick = str(data.get("pick") or "").strip()[:50]
+    if pick:
+        known = tuple(c for c in codes if c in spec.options)
+        unknown = tuple(c for c in codes if c not in spec.options)
+        return (*configuration_choose(spec, known, pick), *unknown)
+    return tuple(codes)
+
+
+def panel_context(spec: ProductSpec, codes: tuple[str, ...]) -> dict[str, Any]:
+    result = evaluate(spec, codes)
+    states = option_states(spec, result.option_codes)
+    steps = []
+    for index, group in enumerate(spec.groups, start=1):
+        rows = [
+            {"option": spec.options[code], "state": states[code]}
+            for code in group.options
+            if code in spec.options
+        ]
+        steps.append(
+            {
+                "number": index,
+                "group": group,
+                "rows": rows,
+                "chosen": [r["option"].name for r in rows if r["state"].selected],
+            }
+        )
+    return {"spec": spec, "result": result, "steps": steps, "codes": result.option_codes}
+
+
+def _product(request: HttpRequest, product_id: int) -> Product:
+    return visible_or_404(selectors.product_get, actor=request.user, product_id=product_id)
+
+
+def _centre_id(user: User) -> int | None:
+    return user.centre_id
+
+
+OPEN_DEALS_SHOWN = 30
+
+
+def _crm_context(user: User, product: Product) -> dict[str, Any]:
+    """What the CRM page adds to the panel: where it posts, and the user's open deals
+    (visibility-scoped) to add the configuration to."""
+    from django.urls import reverse
+
+    from sputnik.sales.selectors.deals import visible_deals
+
+    open_deals = list(
+        visible_deals(user)
+        .filter(status="open")
+        .select_related("person")
+        .order_by("-updated_at", "-id")[:OPEN_DEALS_SHOWN]
+    )
+    return {
+        "product": product,
+        "panel_url": reverse("sales:configurator", kwargs={"product_id": product.pk}),
+        "save_url": reverse("sales:configurator_save", kwargs={"product_id": product.pk}),
+        "open_deals": open_deals,
+        "nav": "catalogue",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def configurator(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    user: User = request.user  # type: ignore[assignment]
+    spec = product_spec(product, centre=_centre_id(user))
+    data = request.POST if request.method == "POST" else request.GET
+    codes = submitted_codes(data, spec)
+    context = {
+        **panel_context(spec, codes),
+        **_crm_context(user, product),
+        "deal_id": str(data.get("deal") or "")[:20],
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "sales/configurator/_panel.html", context)
+    return render(request, "sales/configurator/page.html", context)
+
+
+def save_to_deal(*, actor: User, deal_id: Any, result: ConfigurationResult) -> Any:
+    """Add a priced configuration to a deal the actor may see, as one line that keeps the
+    configuration; a deal outside the actor's scope is a 404 like a missing one."""
+    from sputnik.sales.services.configurator import configuration_save
+    from sputnik.sales.services.deals import deal_line_add
+
+    deal = _visible_deal(actor, deal_id)
+    line = deal_line_add(
+        actor=actor,
+        deal=deal,
+        data={
+            "product_id": result.product_id,
+            "description": result.description[:300],
+            "quantity": result.quantity,
+            "unit_price": result.unit_price,
+            "configuration": result.as_dict(),
+        },
+    )
+    configuration_save(
+        actor=actor, result=result, source="crm", person_id=deal.person_id, deal_id=deal.pk
+    )
+    return line
+
+
+def _visible_deal(actor: User, deal_id: Any) -> Any:
+    from sputnik.sales.selectors.deals import deal_get
+
+    try:
+        pk = int(str(deal_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not 1 <= pk < 2**63:
+        raise Http404
+    return visible_or_404(deal_get, actor=actor, deal_id=pk)
+
+
+@login_required
+@require_POST
+def configurator_save(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Save the configuration on the page as a line of the deal named in the form."""
+    product = _product(request, product_id)
+    user: User = request.user  # type: ignore[assignment]
+    spec = product_spec(product, centre=_centre_id(user))
+    codes = submitted_codes({"codes": request.POST.getlist("codes"), "started": "1"}, spec)
+    result = evaluate(spec, codes)
+    deal_id = request.POST.get("deal")
+    context = {
+        **panel_context(spec, codes),
+        **_crm_context(user, product),
+        "deal_id": str(deal_id or "")[:20],
+    }
+    if not result.valid:
+        context["save_errors"] = [e.message for e in result.errors]
+        return render(request, "sales/configurator/page.html", context, status=400)
+    if not deal_id:
+        context["save_errors"] = [_("Choose the deal to add the configuration to.")]
+        return render(request, "sales/configurator/page.html", context, status=400)
+    try:
+        line = save_to_deal(actor=user, deal_id=deal_id, result=result)
+    except AccessDenied as exc:
+        if exc.args and exc.args[0] == "not visible":
+            raise Http404 from exc
+        context["save_errors"] = [_("You do not have the right to do this.")]
+        return render(request, "sales/configurator/page.html", context, status=403)
+    except ValidationError as exc:
+        context["save_errors"] = exc.messages
+        return render(request, "sales/configurator/page.html", context, status=400)
+    messages.success(request, _("The configuration was added to the deal."))
+    return redirect(_deal_url(line.deal_id))
+
+
+def _deal_url(deal_id: int) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("sales:deal_detail", kwargs={"deal_id": deal_id})
+    except NoReverseMatch:
+        return reverse("sales:catalogue")
