@@ -225,6 +225,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# --- Cache ------------------------------------------------------------------
+# Shared by every web process (rate limits of the public lead forms count per IP across
+# all of them): Redis when REDIS_URL is set, else a database table (created by migrate).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "sputnik_cache",
+        }
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,3 +6,6 @@ class MarketingConfig(AppConfig):
     name = "sputnik.marketing"
     label = "marketing"
     verbose_name = _("Marketing")
+
+    def ready(self) -> None:
+        from sputnik.marketing import handlers  # noqa: F401  (subscribes to domain events)

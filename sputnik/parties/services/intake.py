@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from sputnik.core.events import publish
 from sputnik.core.models import Centre, User
 from sputnik.core.normalize import normalize_email, normalize_phone
 from sputnik.core.roles import Role
+from sputnik.parties.errors import AccessDenied
 from sputnik.parties.models import Consent, ContactPoint, Interest, Person, Source
 from sputnik.parties.services._common import _CONTROL
 from sputnik.parties.services.consents import consent_give
@@ -361,7 +362,7 @@ def prospect_capture(
                     region=region,
                     city=city,
                 )
-        except (ValidationError, LookupError, ValueError) as exc:
+        except (ValidationError, ObjectDoesNotExist, AccessDenied, LookupError) as exc:
             logger.warning("lead %s left unassigned: %s", person.pk, exc)
         person = Person.objects.select_related("centre", "owner").get(pk=person.pk)
 

@@ -24,6 +24,7 @@ PUBLIC = "public"  # anyone: sign-in, language switch, API schema and docs
 LOGIN = "login"  # any signed-in user; what they get is scoped by selectors
 PERSON = "person"  # scoped to one person (and what hangs off it)
 COMPANY = "company"  # scoped to one company
+RIGHT = "right"  # signed-in users holding a right (e.g. building lead forms); others 403
 IMPORT_BATCH = "import_batch"  # scoped to one import batch: its uploader (and administrators)
 
 POLICY: dict[str, str] = {
@@ -152,6 +153,17 @@ POLICY: dict[str, str] = {
     "api:download_document": PERSON,
     "api:update_company": COMPANY,
     "api:delete_company": COMPANY,
+    # lead forms (issue 3, X2): the builder needs FORM_MANAGE; visitors use the public ones
+    "marketing:form_list": LOGIN,
+    "marketing:form_detail": LOGIN,
+    "marketing:form_create": RIGHT,
+    "marketing:form_edit": RIGHT,
+    "marketing:public_form": PUBLIC,
+    "marketing:public_submit": PUBLIC,
+    "marketing:public_thanks": PUBLIC,
+    "api:list_lead_forms": LOGIN,
+    "api:get_lead_form": LOGIN,
+    "api:list_form_submissions": LOGIN,
 }
 
 # Plausible bodies, so a denial is not merely a validation error on an empty body.
@@ -264,6 +276,8 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["company_role_id"] = big if missing else world["company_role"].pk
     if "interaction_id" in route:
         kwargs["interaction_id"] = big if missing else world["interaction"].pk
+    if "form_id" in route:  # lead forms are configuration, not scoped records
+        kwargs["form_id"] = big
     if "document_id" in route:
         kwargs["document_id"] = big if missing else world["document"].pk
     return kwargs
@@ -340,3 +354,21 @@ def test_anonymous_requests_to_signed_in_routes_are_refused(world):
             assert response.status_code in (302, 405), f"{name}: {response.status_code}"
             if response.status_code == 302:
                 assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_users_without_the_right_are_refused_on_every_right_route(world, owner):
+    client = Client()
+    client.force_login(owner)
+    before = _state()
+    checked = 0
+    for name, route in _routes():
+        if POLICY.get(name) != RIGHT:
+            continue
+        url = reverse(name, kwargs=_kwargs_for(route, world, missing=False))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, data={"name": "x"})
+            assert response.status_code == 403, f"{method.upper()} {name}: {response.status_code}"
+            checked += 1
+    assert checked >= 4
+    assert _state() == before
