@@ -22,6 +22,8 @@ from sputnik.parties.models import FamilyStatus, Stage
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+# Only names made of letters (with hyphens, apostrophes, dots) get their case fixed.
+_NAME_WORDS = re.compile(r"[^\W\d_]+(?:[-' .]+[^\W\d_]+)*\.?")
 
 
 class CellError(Exception):
@@ -51,7 +53,7 @@ def clean_text(value: Any, max_length: int) -> str:
 def clean_name(value: Any, max_length: int = 100) -> str:
     """A name part; ALL CAPS or all lower case (common in exports) becomes Title Case."""
     text = clean_text(value, max_length)
-    if text and (text.isupper() or text.islower()) and len(text) > 1:
+    if len(text) > 1 and (text.isupper() or text.islower()) and _NAME_WORDS.fullmatch(text):
         text = text.title()
     return text
 
