@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
+from sputnik.sales.views import board, deals
 from sputnik.sales.views import catalogue as catalogue_views
 from sputnik.sales.views import configurator as configurator_views
 from sputnik.sales.views import public as public_views
@@ -31,4 +32,41 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("configure/thanks/<str:reference>/", public_views.public_thanks, name="public_thanks"),
     path("configure/<str:sku>/", public_views.public_configure, name="public_configure"),
     path("configure/<str:sku>/order/", public_views.public_order, name="public_order"),
+    # pipelines and the board
+    path("board/", board.board_default, name="board_default"),
+    path("pipelines/<id:pipeline_id>/board/", board.board, name="board"),
+    path(
+        "pipelines/<id:pipeline_id>/board/stages/<id:stage_id>/cards/",
+        board.board_column,
+        name="board_column",
+    ),
+    # deals
+    path("deals/", deals.deal_list, name="deal_list"),
+    path("deals/new/", deals.deal_create, name="deal_create"),
+    path("deals/<id:deal_id>/", deals.deal_detail, name="deal_detail"),
+    path("deals/<id:deal_id>/edit/", deals.deal_edit, name="deal_edit"),
+    path("deals/<id:deal_id>/history/", deals.deal_history, name="deal_history"),
+    path("deals/<id:deal_id>/move/", board.deal_move, name="deal_move"),
+    path("deals/<id:deal_id>/win/", deals.deal_win, name="deal_win"),
+    path("deals/<id:deal_id>/lose/", board.deal_lose, name="deal_lose"),
+    path("deals/<id:deal_id>/lines/new/", deals.deal_line_add, name="deal_line_add"),
+    path(
+        "deals/<id:deal_id>/lines/<id:line_id>/edit/",
+        deals.deal_line_edit,
+        name="deal_line_edit",
+    ),
+    path(
+        "deals/<id:deal_id>/lines/<id:line_id>/delete/",
+        deals.deal_line_delete,
+        name="deal_line_delete",
+    ),
+    path("deals/<id:deal_id>/trade-in/", deals.deal_trade_in, name="deal_trade_in"),
+    path(
+        "deals/<id:deal_id>/trade-in/remove/",
+        deals.deal_trade_in_remove,
+        name="deal_trade_in_remove",
+    ),
+    path("deals/<id:deal_id>/handover/", deals.deal_handover, name="deal_handover"),
+    # the deals panel of a person's card
+    path("persons/<id:person_id>/deals/", deals.person_deals, name="person_deals"),
 ]

@@ -146,6 +146,20 @@ class StageTime:
     seconds: float
     visits: int
 
+    @property
+    def display(self) -> str:
+        """ "3 d 4 h", "5 h 10 min", "12 min": the two largest units are enough."""
+        from django.utils.translation import gettext as _
+
+        minutes = int(self.seconds // 60)
+        days, rest = divmod(minutes, 24 * 60)
+        hours, mins = divmod(rest, 60)
+        if days:
+            return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+        if hours:
+            return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
+        return _("%(m)d min") % {"m": mins}
+
 
 def time_in_stages(
     changes: list[DealStageChange], now: dt.datetime | None = None
@@ -245,6 +259,25 @@ def _with_card_fields(qs: QuerySet[Deal]) -> QuerySet[Deal]:
     )
 
 
+def board_totals(
+    *, actor: User, stages: list[PipelineStage], closed_since: dt.datetime | None = None
+) -> dict[int, dict[str, Any]]:
+    """{stage id: {"n": count, "total": sum of amounts}} of what the actor sees on the
+    board: open stages whole, closed stages within the window. One grouped query."""
+    closed_since = closed_since or _closed_since()
+    open_ids = [s.pk for s in stages if not s.is_closed]
+    closed_ids = [s.pk for s in stages if s.is_closed]
+    window = Q(stage_id__in=closed_ids, rank__lte=-closed_since.timestamp())
+    return {
+        row["stage_id"]: dict(row)
+        for row in visible_deals(actor)
+        .filter(Q(stage_id__in=open_ids) | (window & Q(closed_at__gte=closed_since)))
+        .values("stage_id")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by()
+    }
+
+
 def board(*, actor: User, pipeline: Pipeline, per_column: int = BOARD_PAGE) -> Board:
     """The first screen of a pipeline's board: per column the first cards, the count and
     the total of what the actor sees.
@@ -254,17 +287,7 @@ def board(*, actor: User, pipeline: Pipeline, per_column: int = BOARD_PAGE) -> B
     """
     closed_since = _closed_since()
     stages = list(pipeline.stages.all())
-    open_ids = [s.pk for s in stages if not s.is_closed]
-    closed_ids = [s.pk for s in stages if s.is_closed]
-    window = Q(stage_id__in=closed_ids, rank__lte=-closed_since.timestamp())
-    totals = {
-        row["stage_id"]: row
-        for row in visible_deals(actor)
-        .filter(Q(stage_id__in=open_ids) | (window & Q(closed_at__gte=closed_since)))
-        .values("stage_id")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by()
-    }
+    totals = board_totals(actor=actor, stages=stages, closed_since=closed_since)
     result = Board(pipeline=pipeline, columns=[], closed_since=closed_since)
     for stage in stages:
         row: dict[str, Any] = totals.get(stage.pk, {})
@@ -422,7 +445,7 @@ def person_deals(*, actor: User, person: Person, limit: int = 20) -> list[Deal]:
     return list(
         visible_deals(actor)
         .filter(person=person)
-        .select_related("pipeline", "stage", "owner", "centre")
+        .select_related("pipeline", "stage", "owner", "centre", "person", "company")
         .order_by("-created_at", "-id")[:limit]
     )
 

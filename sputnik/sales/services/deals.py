@@ -701,6 +701,26 @@ def deal_transfer(*, actor: User, deal: Deal, centre_id: Any, owner_id: Any = No
     return deal
 
 
+@transaction.atomic
+def deal_delete(*, actor: User, deal: Deal) -> None:
+    """Delete a deal with its lines, stage history and trade-in (centre heads and
+    administrators): audited with its last state."""
+    if actor is None or not actor.has_right(Right.PARTY_DELETE):
+        raise AccessDenied(Right.PARTY_DELETE)
+    deal = _lock_visible(actor, deal)
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=deal,
+        person_id=deal.person_id,
+        company_id=deal.company_id,
+        before={**snapshot(deal, DEAL_AUDIT_FIELDS), "lines": deal.lines.count()},
+        summary=deal.title,
+    )
+    publish("deal.deleted", **_payload(deal, actor))
+    deal.delete()
+
+
 # --- moves ------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ is unchanged.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -19,11 +20,13 @@ from sputnik.activities.models import Interaction
 from sputnik.core.models import AuditEntry
 from sputnik.core.services import token_create
 from sputnik.parties.models import Asset, Company, CompanyRole, ContactPoint, Person, Relation
+from sputnik.sales.models import Deal, DealLine
 
 PUBLIC = "public"  # anyone: sign-in, language switch, API schema and docs
 LOGIN = "login"  # any signed-in user; what they get is scoped by selectors
 PERSON = "person"  # scoped to one person (and what hangs off it)
 COMPANY = "company"  # scoped to one company
+DEAL = "deal"  # scoped to one deal (and what hangs off it)
 RIGHT = "right"  # signed-in users holding a right (e.g. building lead forms); others 403
 IMPORT_BATCH = "import_batch"  # scoped to one import batch: its uploader (and administrators)
 
@@ -111,6 +114,48 @@ POLICY: dict[str, str] = {
     "api:update_interaction": PERSON,
     "api:delete_interaction": PERSON,
     "api:get_company": COMPANY,
+    # pipelines, board and deals (issue 4)
+    "sales:board_default": LOGIN,
+    "sales:board": LOGIN,
+    "sales:board_column": LOGIN,
+    "sales:deal_list": LOGIN,
+    "sales:deal_create": LOGIN,
+    "sales:deal_detail": DEAL,
+    "sales:deal_edit": DEAL,
+    "sales:deal_history": DEAL,
+    "sales:deal_move": DEAL,
+    "sales:deal_win": DEAL,
+    "sales:deal_lose": DEAL,
+    "sales:deal_line_add": DEAL,
+    "sales:deal_line_edit": DEAL,
+    "sales:deal_line_delete": DEAL,
+    "sales:deal_trade_in": DEAL,
+    "sales:deal_trade_in_remove": DEAL,
+    "sales:deal_handover": DEAL,
+    "sales:person_deals": PERSON,
+    "api:list_pipelines": LOGIN,
+    "api:get_pipeline": LOGIN,
+    "api:list_lost_reasons": LOGIN,
+    "api:list_deals": LOGIN,
+    "api:create_deal": LOGIN,
+    "api:get_deal": DEAL,
+    "api:update_deal": DEAL,
+    "api:delete_deal": DEAL,
+    "api:move_deal": DEAL,
+    "api:win_deal": DEAL,
+    "api:lose_deal": DEAL,
+    "api:transfer_deal": DEAL,
+    "api:deal_stage_history": DEAL,
+    "api:deal_history": DEAL,
+    "api:list_deal_lines": DEAL,
+    "api:add_deal_line": DEAL,
+    "api:update_deal_line": DEAL,
+    "api:delete_deal_line": DEAL,
+    "api:get_trade_in": DEAL,
+    "api:set_trade_in": DEAL,
+    "api:remove_trade_in": DEAL,
+    "api:hand_over_deal": DEAL,
+    "api:list_person_deals": PERSON,
     # catalogue and configurator (issue 4, S2/X3): organisation data that any signed-in
     # user reads; the public configurator and public product pictures need no sign-in
     "sales:catalogue": LOGIN,
@@ -175,12 +220,18 @@ API_BODIES: dict[str, dict] = {
     "relations": {"other_id": 1, "kind": "friend"},
     "assets": {"make": "Lada", "model": "Niva"},
     "company-roles": {"company_id": 1, "title": "Директор"},
+    "move": {"stage_id": 1},
+    "lose": {"lost_reason_id": 1},
+    "lines": {"description": "x", "unit_price": 1},
+    "trade-in": {"asset_id": 1},
     "consents": {"purpose": "marketing", "channel": "sms", "wording_version": "1", "source": "call"},
     "withdraw": {"purpose": "marketing", "channel": "sms"},
 }
 # Bodies for routes that end in a record id rather than a collection name.
 API_BODIES_BY_ROUTE: dict[str, dict] = {
     "api:update_interaction": {"body": "changed"},
+    "api:update_deal": {"title": "changed"},
+    "api:update_deal_line": {"quantity": 2},
 }
 
 
@@ -226,6 +277,16 @@ def world(person, owner, outsider, centre_b):
     company = company_create(actor=owner, data={"name": "ООО Ромашка"})
     role = company_role_create(actor=owner, person=person, company=company, title="Директор")
     note = note_create(actor=owner, person_id=person.pk, body="Перезвонить")
+    from sputnik.sales.services.deals import deal_create
+
+    deal = deal_create(
+        actor=owner,
+        data={
+            "person_id": person.pk,
+            "title": "Нива",
+            "lines": [{"description": "Niva", "unit_price": 1}],
+        },
+    )
     from sputnik.parties.models import ImportBatch
 
     import_batch = ImportBatch.objects.create(
@@ -255,6 +316,8 @@ def world(person, owner, outsider, centre_b):
         "company": company,
         "company_role": role,
         "interaction": note,
+        "deal": deal,
+        "line": deal.lines.get(),
         "document": document,
     }
 
@@ -276,6 +339,14 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["company_role_id"] = big if missing else world["company_role"].pk
     if "interaction_id" in route:
         kwargs["interaction_id"] = big if missing else world["interaction"].pk
+    if "deal_id" in route:
+        kwargs["deal_id"] = big if missing else world["deal"].pk
+    if re.search(r"\bline_id\b", route):  # not the "line_id" inside "pipeline_id"
+        kwargs["line_id"] = big if missing else world["line"].pk
+    if "pipeline_id" in route:  # pipelines and stages are configuration, not scoped records
+        kwargs["pipeline_id"] = world["deal"].pipeline_id
+    if "stage_id" in route:
+        kwargs["stage_id"] = world["deal"].stage_id
     if "form_id" in route:  # lead forms are configuration, not scoped records
         kwargs["form_id"] = big
     if "document_id" in route:
@@ -300,6 +371,8 @@ def _state() -> tuple:
         list(Interaction.objects.order_by("pk").values()),
         AuditEntry.objects.count(),
         _import_batches(),
+        list(Deal.objects.order_by("pk").values()),
+        list(DealLine.objects.order_by("pk").values()),
     )
 
 
@@ -312,7 +385,7 @@ def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_metho
     before = _state()
     checked = 0
     for name, route in _routes():
-        if POLICY.get(name) not in (PERSON, COMPANY, IMPORT_BATCH):
+        if POLICY.get(name) not in (PERSON, COMPANY, IMPORT_BATCH, DEAL):
             continue
         client = api if name.startswith("api:") else web
         for method in ("get", "post", "patch", "delete"):
