@@ -64,7 +64,8 @@ def _field_label(key: str) -> str:
     if name in labels:
         return str(labels[name])
     try:
-        return str(getattr(Person._meta.get_field(name), "verbose_name", name))
+        label = str(getattr(Person._meta.get_field(name), "verbose_name", name))
+        return label[:1].upper() + label[1:]
     except Exception:
         return name
 

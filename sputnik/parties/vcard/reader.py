@@ -82,8 +82,32 @@ def _join_soft_breaks(lines: list[str]) -> list[str]:
     return out
 
 
+_SINGLE_TEXT = re.compile(r"^((?:[\w-]+\.)?(?:NOTE|FN|TITLE|ROLE))([;:])", re.IGNORECASE)
+_BARE_COMMA = re.compile(r"(?<!\\),")
+
+
+def _escape_bare_commas(line: str) -> str:
+    """NOTE, FN, TITLE hold one text each, but phones and mail programs often leave their
+    commas unescaped, and vobject would cut the value at the first one: escape them."""
+    if not _SINGLE_TEXT.match(line) or _QP.search(line.split(":", 1)[0] + ":"):
+        return line
+    head, sep, value = line.partition(":")
+    return head + sep + _BARE_COMMA.sub("\\,", value)
+
+
+def _unfold(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and out:
+            out[-1] += line[1:]
+        else:
+            out.append(line)
+    return out
+
+
 def _split_cards(text: str) -> list[list[str]]:
     lines = _join_soft_breaks(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines = [_escape_bare_commas(line) for line in _unfold(lines)]
     cards: list[list[str]] = []
     current: list[str] | None = None
     depth = 0
