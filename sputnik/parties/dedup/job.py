@@ -104,9 +104,9 @@ def _store(run: DedupRun, pop: Population, clusters: list[list[int]], pairs: lis
             cluster_of[i] = number
     by_cluster: dict[int, list[tuple[int, int, int, str]]] = {}
     for a, b, score, reasons in pairs:
-        number = cluster_of.get(a)
-        if number is not None and number == cluster_of.get(b):
-            by_cluster.setdefault(number, []).append((a, b, score, reasons))
+        home = cluster_of.get(a)
+        if home is not None and home == cluster_of.get(b):
+            by_cluster.setdefault(home, []).append((a, b, score, reasons))
     pair_t, cluster_t = DuplicatePair._meta.db_table, DuplicateCluster._meta.db_table
     stored = 0
     now = timezone.now()

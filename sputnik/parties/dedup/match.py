@@ -27,7 +27,7 @@ BIRTHDAY_FIRST, BIRTHDAY_LAST = 88, 85
 # Two patronymics below this similarity are two fathers.
 MIDDLE_AGREE = 75
 # Names alone (no shared contact, no birth date) are shown on entry from this score.
-NAME_ONLY_SHOW = 85
+NAME_ONLY_SHOW = 80
 
 
 @dataclass(frozen=True, slots=True)

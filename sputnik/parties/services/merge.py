@@ -298,7 +298,7 @@ def _sweep_remaining(survivor: Person, merged: Person) -> list[str]:
         if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
             continue
         model, field = rel.related_model, rel.field.name  # type: ignore[union-attr]
-        if (model, field) in _HANDLED or model in own_through:
+        if model is None or (model, field) in _HANDLED or model in own_through:
             continue
         rows = model._default_manager.filter(**{field: merged})
         if not rows.exists():

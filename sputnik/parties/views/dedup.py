@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,10 +122,11 @@ def dedup_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def dedup_run(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    require_right(actor, Right.CONFIGURE)
+    require_right(actor, Right.CONFIGURE)  # before the method: a refusal is a refusal
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     with service_errors():
         _run, created = dedup_services.dedup_run_start(actor=actor)
     if created:
@@ -136,10 +137,11 @@ def dedup_run(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def dedup_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     """HTMX: the progress bar of a run, polled while it runs."""
     require_right(_actor(request), Right.CONFIGURE)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     run = visible_or_404(dedup_selectors.run_get, run_id=run_id)
     return render(request, "parties/dedup/_run.html", {"run": run, "can_run": True})
 

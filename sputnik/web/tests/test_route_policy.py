@@ -29,8 +29,18 @@ COMPANY = "company"  # scoped to one company
 DEAL = "deal"  # scoped to one deal (and what hangs off it)
 RIGHT = "right"  # signed-in users holding a right (e.g. building lead forms); others 403
 IMPORT_BATCH = "import_batch"  # scoped to one import batch: its uploader (and administrators)
+CLUSTER = "cluster"  # one duplicate cluster: users who see every person in it
 
 POLICY: dict[str, str] = {
+    # duplicates and merge (issue 3, P8)
+    "parties:person_duplicates_check": LOGIN,
+    "parties:person_merge": PERSON,
+    "parties:dedup_queue": LOGIN,
+    "parties:dedup_run": RIGHT,
+    "parties:dedup_run_status": RIGHT,
+    "parties:dedup_cluster": CLUSTER,
+    "parties:dedup_dismiss": CLUSTER,
+    "api:find_duplicates": LOGIN,
     # imports of persons and companies (issue 3)
     "parties:import_list": LOGIN,
     "parties:import_new": LOGIN,
@@ -308,7 +318,13 @@ def world(person, owner, outsider, centre_b):
     document = document_upload(
         actor=owner, person=person, kind="other", upload=ContentFile(b"%PDF-1.4 x", "a.pdf")
     )
+    from sputnik.parties.models import DuplicateCluster, DuplicatePair
+
+    cluster = DuplicateCluster.objects.create(size=2, score=90, centre=person.centre)
+    low, high = sorted((person.pk, friend.pk))
+    DuplicatePair.objects.create(cluster=cluster, person_a_id=low, person_b_id=high, score=90)
     return {
+        "cluster": cluster,
         "import_batch": import_batch,
         "person": person,
         "relation": relation,
@@ -329,6 +345,10 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["batch_id"] = big if missing else world["import_batch"].pk
     if "person_id" in route:
         kwargs["person_id"] = big if missing else world["person"].pk
+    if "cluster_id" in route:
+        kwargs["cluster_id"] = big if missing else world["cluster"].pk
+    if "run_id" in route:  # duplicate search runs are configuration, not scoped records
+        kwargs["run_id"] = big
     if "relation_id" in route:
         kwargs["relation_id"] = big if missing else world["relation"].pk
     if "asset_id" in route:
@@ -360,6 +380,16 @@ def _import_batches() -> list:
     return list(ImportBatch.objects.order_by("pk").values("pk", "status", "mapping", "cursor"))
 
 
+def _duplicate_review() -> tuple:
+    from sputnik.parties.models import DismissedPair, DuplicateCluster, DuplicatePair
+
+    return (
+        list(DuplicateCluster.objects.order_by("pk").values("pk", "status")),
+        list(DuplicatePair.objects.order_by("pk").values("pk", "status")),
+        DismissedPair.objects.count(),
+    )
+
+
 def _state() -> tuple:
     return (
         list(Person.objects.order_by("pk").values()),
@@ -371,6 +401,7 @@ def _state() -> tuple:
         list(Interaction.objects.order_by("pk").values()),
         AuditEntry.objects.count(),
         _import_batches(),
+        _duplicate_review(),
         list(Deal.objects.order_by("pk").values()),
         list(DealLine.objects.order_by("pk").values()),
     )
@@ -385,7 +416,7 @@ def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_metho
     before = _state()
     checked = 0
     for name, route in _routes():
-        if POLICY.get(name) not in (PERSON, COMPANY, IMPORT_BATCH, DEAL):
+        if POLICY.get(name) not in (CLUSTER, PERSON, COMPANY, IMPORT_BATCH, DEAL):
             continue
         client = api if name.startswith("api:") else web
         for method in ("get", "post", "patch", "delete"):
