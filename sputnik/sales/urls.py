@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from sputnik.sales.views import board, deals
+from sputnik.sales.views import board, deals, order_status_public, orders, quotes
 from sputnik.sales.views import catalogue as catalogue_views
 from sputnik.sales.views import configurator as configurator_views
 from sputnik.sales.views import public as public_views
@@ -69,4 +69,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("deals/<id:deal_id>/handover/", deals.deal_handover, name="deal_handover"),
     # the deals panel of a person's card
     path("persons/<id:person_id>/deals/", deals.person_deals, name="person_deals"),
+    # quotes and orders (issue 4, S3/S4)
+    path("deals/<id:deal_id>/quotes/", quotes.deal_quotes_panel, name="deal_quotes_panel"),
+    path("deals/<id:deal_id>/quotes/new/", quotes.quote_create, name="quote_create"),
+    path("quotes/<id:quote_id>/", quotes.quote_detail, name="quote_detail"),
+    path("quotes/<id:quote_id>/edit/", quotes.quote_edit, name="quote_edit"),
+    path("quotes/<id:quote_id>/send/", quotes.quote_send, name="quote_send"),
+    path("quotes/<id:quote_id>/accept/", quotes.quote_accept, name="quote_accept"),
+    path("quotes/<id:quote_id>/decline/", quotes.quote_decline, name="quote_decline"),
+    path("quotes/<id:quote_id>/revise/", quotes.quote_revise, name="quote_revise"),
+    path("quotes/<id:quote_id>/pdf/", quotes.quote_pdf, name="quote_pdf"),
+    path("quotes/<id:quote_id>/order/", orders.order_from_quote, name="order_from_quote"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<id:order_id>/", orders.order_detail, name="order_detail"),
+    path("orders/<id:order_id>/status/", orders.order_status_change, name="order_status_change"),
+    path("orders/<id:order_id>/link/", orders.order_link_issue, name="order_link_issue"),
+    path("orders/<id:order_id>/link/revoke/", orders.order_link_revoke, name="order_link_revoke"),
+    path("persons/<id:person_id>/orders/", orders.person_orders_panel, name="person_orders_panel"),
+    path(
+        "persons/<id:person_id>/orders/new/", orders.person_order_create, name="person_order_create"
+    ),
+    # the customer's order-status page (no sign-in; a signed link)
+    path("status/<str:token>/", order_status_public.order_status_page, name="order_status_page"),
 ]

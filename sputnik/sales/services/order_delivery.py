@@ -10,7 +10,7 @@ from django.utils import timezone
 from sputnik.core.models import User
 from sputnik.parties.errors import AccessDenied
 from sputnik.parties.models import Person
-from sputnik.sales.models import Order, OrderLine
+from sputnik.sales.models import Order, OrderLine, TradeIn
 
 
 def vehicle_make_model(name: str) -> tuple[str, str]:
@@ -51,18 +51,33 @@ def _add_vehicle(actor: User, order: Order, line: OrderLine) -> int | None:
     return int(asset.pk)
 
 
+def _complete_trade_in(actor: User, order: Order) -> int | None:
+    """The deal carries a trade-in: the deals app completes it (the traded vehicle leaves
+    the assets, the deal's vehicles join them); a deal still open is won first, under its
+    pipeline's rules. The order's VIN goes onto the new vehicle if the deal had none."""
+    from sputnik.parties.services import asset_update
+    from sputnik.sales.models import Deal, StageKind
+    from sputnik.sales.services import deals as deal_services
+    from sputnik.sales.services.tradein import tradein_complete
+
+    deal = Deal.objects.get(pk=order.deal_id)
+    if deal.status == StageKind.OPEN:
+        deal = deal_services.deal_win(actor=actor, deal=deal)
+    tradein_complete(actor=actor, deal=deal)
+    trade_in = TradeIn.objects.select_related("new_asset").get(deal_id=order.deal_id)
+    asset = trade_in.new_asset
+    if asset is None:
+        return None
+    if order.vehicle_vin and not asset.vin:
+        asset_update(actor=actor, asset=asset, data={"vin": order.vehicle_vin})
+    return int(asset.pk)
+
+
 def hand_over(*, actor: User, order: Order) -> int | None:
     """Complete the deal's trade-in and add the delivered vehicle; the new asset's id."""
+    if TradeIn.objects.filter(deal_id=order.deal_id, completed_at__isnull=True).exists():
+        return _complete_trade_in(actor, order)
     line = _vehicle_line(order)
-    from sputnik.sales.services import deals as deal_services
-
-    tradein_complete = getattr(deal_services, "tradein_complete", None)
-    trade_in = getattr(order.deal, "trade_in", None) if hasattr(order.deal, "trade_in") else None
-    if tradein_complete is not None and trade_in is not None and trade_in.completed_at is None:
-        result = tradein_complete(actor=actor, deal=order.deal, vin=order.vehicle_vin)
-        new_asset_id = getattr(result, "new_asset_id", None)
-        if new_asset_id:
-            return int(new_asset_id)
     if line is None:
         return None
     return _add_vehicle(actor, order, line)

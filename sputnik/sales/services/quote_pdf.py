@@ -211,3 +211,16 @@ def store_quote_pdf(*, actor: User, quote: Quote) -> int | None:
     Quote.objects.filter(pk=quote.pk).update(document_id=document_id)
     quote.document_id = document_id
     return document_id
+
+
+def stored_quote_pdf(quote: Quote) -> bytes | None:
+    """The PDF stored when the quote was sent (what the customer received), if any."""
+    if quote.document_id is None or quote.person_id is None:
+        return None
+    from sputnik.documents.models import Document
+
+    document = Document.objects.filter(pk=quote.document_id, person_id=quote.person_id).first()
+    if document is None:
+        return None
+    with document.file.open("rb") as handle:
+        return bytes(handle.read())
