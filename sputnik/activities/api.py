@@ -200,3 +200,7 @@ def delete_interaction(request: HttpRequest, interaction_id: Id) -> Status[Any]:
     entry = timeline.interaction_get(actor=actor, interaction_id=interaction_id)
     services.interaction_delete(actor=actor, interaction_id=entry.pk)
     return Status(204, None)
+
+
+# Task endpoints register on this router (they import it, so they come last).
+from sputnik.activities import tasks_api  # noqa: E402, F401

@@ -30,3 +30,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+# Distribution's rules, hours and records (V3), registered by its own module.
+from sputnik.parties.distribution import admin as _distribution_admin  # noqa: E402, F401

@@ -103,3 +103,8 @@ urlpatterns = [
     path("imports/<id:batch_id>/undo/", import_views.import_undo, name="import_undo"),
     path("imports/<id:batch_id>/errors.csv", import_views.import_errors, name="import_errors"),
 ]
+
+# Prospect distribution (V3): leads, transfers, the report; routes in its own package.
+from sputnik.parties.distribution.urls import urlpatterns as _distribution_urls  # noqa: E402
+
+urlpatterns += _distribution_urls

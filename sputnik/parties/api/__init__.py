@@ -21,6 +21,7 @@ from sputnik.parties.api import company_roles  # noqa: F401
 from sputnik.parties.api import companies  # noqa: F401
 from sputnik.parties.api import consents  # noqa: F401
 from sputnik.parties.api import exports  # noqa: F401
+from sputnik.parties.api import distribution  # noqa: F401
 
 # isort: on
 

@@ -50,6 +50,11 @@ def submitted_codes(data: Mapping[str, Any], spec: ProductSpec) -> tuple[str, ..
     if pick:
         known = tuple(c for c in codes if c in spec.options)
         unknown = tuple(c for c in codes if c not in spec.options)
+        state = option_states(spec, known).get(pick)
+        if state is None or not (state.available or state.selected):
+            # A disabled option (the button cannot be clicked; a forged post can): the
+            # configuration stays as it was, and the panel shows why the option is off.
+            return tuple(codes)
         return (*configuration_choose(spec, known, pick), *unknown)
     return tuple(codes)
 
