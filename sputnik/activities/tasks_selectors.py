@@ -50,7 +50,7 @@ def my_tasks(*, actor: User, status: str = Task.Status.OPEN, limit: int = 200) -
     Bounded, not paged: a person's open list is short; done and cancelled lists show the
     most recent `limit`.
     """
-    qs = Task.objects.filter(assignee=actor).select_related("created_by")
+    qs = Task.objects.filter(assignee=actor).select_related("assignee", "created_by")
     if status == Task.Status.OPEN:
         now = timezone.now()
         qs = qs.filter(status=Task.Status.OPEN).annotate(
@@ -89,7 +89,7 @@ def open_task_counts(user_ids: Sequence[int]) -> dict[int, int]:
 
 def person_tasks(*, actor: User, person: Any, include_closed: bool = False) -> list[Task]:
     """The tasks about a person the caller fetched through a visible selector."""
-    qs = Task.objects.filter(person_id=person.pk).select_related("assignee")
+    qs = Task.objects.filter(person_id=person.pk).select_related("assignee", "created_by")
     if not include_closed:
         qs = qs.filter(status=Task.Status.OPEN)
     return list(qs.order_by("due_at", "-id")[:50])

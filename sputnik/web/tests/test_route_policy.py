@@ -16,16 +16,26 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sputnik.activities.models import Interaction
+from sputnik.activities.models import Interaction, Task
 from sputnik.core.models import AuditEntry
 from sputnik.core.services import token_create
-from sputnik.parties.models import Asset, Company, CompanyRole, ContactPoint, Person, Relation
+from sputnik.parties.models import (
+    Asset,
+    Company,
+    CompanyRole,
+    ContactPoint,
+    Person,
+    Relation,
+    TransferRequest,
+)
 from sputnik.sales.models import Deal, DealLine
 
 PUBLIC = "public"  # anyone: sign-in, language switch, API schema and docs
 LOGIN = "login"  # any signed-in user; what they get is scoped by selectors
 PERSON = "person"  # scoped to one person (and what hangs off it)
 COMPANY = "company"  # scoped to one company
+TRANSFER = "transfer"  # one transfer request: the asker, both centres' heads, executives
+TASK = "task"  # one task: its assignee and creator, and who sees its person or company
 DEAL = "deal"  # scoped to one deal (and what hangs off it)
 RIGHT = "right"  # signed-in users holding a right (e.g. building lead forms); others 403
 IMPORT_BATCH = "import_batch"  # scoped to one import batch: its uploader (and administrators)
@@ -124,6 +134,43 @@ POLICY: dict[str, str] = {
     "api:update_interaction": PERSON,
     "api:delete_interaction": PERSON,
     "api:get_company": COMPANY,
+    # distribution and tasks (issue 3, V3)
+    "parties:distribution_rules": LOGIN,
+    "parties:distribution_leads": LOGIN,
+    "parties:distribution_take": LOGIN,
+    "parties:distribution_lookup": LOGIN,
+    "parties:distribution_report": LOGIN,
+    "parties:distribution_report_csv": LOGIN,
+    "parties:transfer_inbox": LOGIN,
+    "parties:transfer_request_create": LOGIN,
+    "parties:transfer_request_detail": TRANSFER,
+    "parties:transfer_request_approve": TRANSFER,
+    "parties:transfer_request_reject": TRANSFER,
+    "parties:transfer_request_cancel": TRANSFER,
+    "parties:distribution_card": PERSON,
+    "parties:distribution_assign": PERSON,
+    "activities:my_tasks": LOGIN,
+    "activities:task_create": LOGIN,
+    "activities:task_edit": TASK,
+    "activities:task_complete": TASK,
+    "activities:task_cancel": TASK,
+    "activities:person_task_create": PERSON,
+    "api:take_prospect": LOGIN,
+    "api:ownership_lookup": LOGIN,
+    "api:list_transfer_requests": LOGIN,
+    "api:create_transfer_request": LOGIN,
+    "api:get_transfer_request": TRANSFER,
+    "api:approve_transfer_request": TRANSFER,
+    "api:reject_transfer_request": TRANSFER,
+    "api:cancel_transfer_request": TRANSFER,
+    "api:distribution_report": LOGIN,
+    "api:my_tasks": LOGIN,
+    "api:create_task": LOGIN,
+    "api:get_task": TASK,
+    "api:update_task": TASK,
+    "api:complete_task": TASK,
+    "api:cancel_task": TASK,
+    "api:person_tasks": PERSON,
     # pipelines, board and deals (issue 4)
     "sales:board_default": LOGIN,
     "sales:board": LOGIN,
@@ -332,9 +379,28 @@ def world(person, owner, outsider, centre_b):
         "company": company,
         "company_role": role,
         "interaction": note,
+        **_distribution_world(person, owner),
         "deal": deal,
         "line": deal.lines.get(),
         "document": document,
+    }
+
+
+def _distribution_world(person, owner) -> dict:
+    """A transfer request and a task the outsider (centre B) may not see: asked by a
+    manager of a third centre; a task the owner gave themself about the person."""
+    from sputnik.activities.services import task_create
+    from sputnik.conftest import make_user
+    from sputnik.core.models import Centre
+    from sputnik.parties.services.distribution import transfer_request_create
+
+    third = Centre.objects.create(name="Центр В", kind="showroom", region="Тула", city="Тула")
+    asker = make_user("asker", "sales_manager", third)
+    return {
+        "transfer_request": transfer_request_create(
+            actor=asker, person_id=person.pk, reason="Живёт рядом с нами"
+        ),
+        "task": task_create(actor=owner, assignee=owner, title="Перезвонить", person_id=person.pk),
     }
 
 
@@ -357,6 +423,10 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["company_id"] = big if missing else world["company"].pk
     if "company_role_id" in route:
         kwargs["company_role_id"] = big if missing else world["company_role"].pk
+    if "request_id" in route:
+        kwargs["request_id"] = big if missing else world["transfer_request"].pk
+    if "task_id" in route:
+        kwargs["task_id"] = big if missing else world["task"].pk
     if "interaction_id" in route:
         kwargs["interaction_id"] = big if missing else world["interaction"].pk
     if "deal_id" in route:
@@ -400,6 +470,8 @@ def _state() -> tuple:
         ContactPoint.objects.count(),
         list(Interaction.objects.order_by("pk").values()),
         AuditEntry.objects.count(),
+        list(TransferRequest.objects.order_by("pk").values()),
+        list(Task.objects.order_by("pk").values()),
         _import_batches(),
         _duplicate_review(),
         list(Deal.objects.order_by("pk").values()),
@@ -416,7 +488,7 @@ def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_metho
     before = _state()
     checked = 0
     for name, route in _routes():
-        if POLICY.get(name) not in (CLUSTER, PERSON, COMPANY, IMPORT_BATCH, DEAL):
+        if POLICY.get(name) not in (TRANSFER, TASK, CLUSTER, PERSON, COMPANY, IMPORT_BATCH, DEAL):
             continue
         client = api if name.startswith("api:") else web
         for method in ("get", "post", "patch", "delete"):
