@@ -37,11 +37,49 @@ COMPANY = "company"  # scoped to one company
 TRANSFER = "transfer"  # one transfer request: the asker, both centres' heads, executives
 TASK = "task"  # one task: its assignee and creator, and who sees its person or company
 DEAL = "deal"  # scoped to one deal (and what hangs off it)
+QUOTE = "quote"  # scoped to one quote: its deal's visibility
+ORDER = "order"  # scoped to one order: its deal's visibility
 RIGHT = "right"  # signed-in users holding a right (e.g. building lead forms); others 403
 IMPORT_BATCH = "import_batch"  # scoped to one import batch: its uploader (and administrators)
 CLUSTER = "cluster"  # one duplicate cluster: users who see every person in it
 
 POLICY: dict[str, str] = {
+    # quotes, orders and the customer's order-status page (issue 4, S3/S4)
+    "sales:deal_quotes_panel": DEAL,
+    "sales:quote_create": DEAL,
+    "sales:quote_detail": QUOTE,
+    "sales:quote_edit": QUOTE,
+    "sales:quote_send": QUOTE,
+    "sales:quote_accept": QUOTE,
+    "sales:quote_decline": QUOTE,
+    "sales:quote_revise": QUOTE,
+    "sales:quote_pdf": QUOTE,
+    "sales:order_from_quote": QUOTE,
+    "sales:order_list": LOGIN,
+    "sales:order_detail": ORDER,
+    "sales:order_status_change": ORDER,
+    "sales:order_link_issue": ORDER,
+    "sales:order_link_revoke": ORDER,
+    "sales:person_orders_panel": PERSON,
+    "sales:person_order_create": PERSON,
+    "sales:order_status_page": PUBLIC,  # a signed link; bad links are a plain 404
+    "api:list_deal_quotes": DEAL,
+    "api:create_quote": DEAL,
+    "api:get_quote": QUOTE,
+    "api:update_quote": QUOTE,
+    "api:revise_quote": QUOTE,
+    "api:change_quote_status": QUOTE,
+    "api:quote_pdf": QUOTE,
+    "api:create_order_from_quote": QUOTE,
+    "api:list_order_statuses": LOGIN,
+    "api:list_orders": LOGIN,
+    "api:create_order": LOGIN,
+    "api:get_order": ORDER,
+    "api:update_order": ORDER,
+    "api:change_order_status": ORDER,
+    "api:order_history": ORDER,
+    "api:issue_order_status_link": ORDER,
+    "api:revoke_order_status_link": ORDER,
     # duplicates and merge (issue 3, P8)
     "parties:person_duplicates_check": LOGIN,
     "parties:person_merge": PERSON,
@@ -286,6 +324,10 @@ API_BODIES: dict[str, dict] = {
 }
 # Bodies for routes that end in a record id rather than a collection name.
 API_BODIES_BY_ROUTE: dict[str, dict] = {
+    "api:update_quote": {"notes": "changed"},
+    "api:change_quote_status": {"status": "declined"},
+    "api:update_order": {"notes": "changed"},
+    "api:change_order_status": {"status": "confirmed"},
     "api:update_interaction": {"body": "changed"},
     "api:update_deal": {"title": "changed"},
     "api:update_deal_line": {"quantity": 2},
@@ -383,7 +425,21 @@ def world(person, owner, outsider, centre_b):
         "deal": deal,
         "line": deal.lines.get(),
         "document": document,
+        **_quote_order_world(owner, deal),
     }
+
+
+def _quote_order_world(owner, deal) -> dict:
+    """An accepted quote of the deal and its order with a live status link."""
+    from sputnik.sales.services.orders import order_create_from_quote, order_link_issue
+    from sputnik.sales.services.quotes import quote_accept, quote_create, quote_send
+
+    quote = quote_create(actor=owner, deal=deal)
+    quote_send(actor=owner, quote=quote)
+    quote_accept(actor=owner, quote=quote)
+    order = order_create_from_quote(actor=owner, quote=quote)
+    order_link_issue(actor=owner, order=order)
+    return {"quote": quote, "order": order}
 
 
 def _distribution_world(person, owner) -> dict:
@@ -441,6 +497,10 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["form_id"] = big
     if "document_id" in route:
         kwargs["document_id"] = big if missing else world["document"].pk
+    if "quote_id" in route:
+        kwargs["quote_id"] = big if missing else world["quote"].pk
+    if "order_id" in route:
+        kwargs["order_id"] = big if missing else world["order"].pk
     return kwargs
 
 
@@ -476,6 +536,18 @@ def _state() -> tuple:
         _duplicate_review(),
         list(Deal.objects.order_by("pk").values()),
         list(DealLine.objects.order_by("pk").values()),
+        _quotes_orders(),
+    )
+
+
+def _quotes_orders() -> tuple:
+    from sputnik.sales.models import Order, OrderEvent, OrderStatusLink, Quote
+
+    return (
+        list(Quote.objects.order_by("pk").values()),
+        list(Order.objects.order_by("pk").values()),
+        list(OrderStatusLink.objects.order_by("pk").values()),
+        OrderEvent.objects.count(),
     )
 
 
@@ -488,7 +560,8 @@ def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_metho
     before = _state()
     checked = 0
     for name, route in _routes():
-        if POLICY.get(name) not in (TRANSFER, TASK, CLUSTER, PERSON, COMPANY, IMPORT_BATCH, DEAL):
+        scoped = (TRANSFER, TASK, CLUSTER, PERSON, COMPANY, IMPORT_BATCH, DEAL, QUOTE, ORDER)
+        if POLICY.get(name) not in scoped:
             continue
         client = api if name.startswith("api:") else web
         for method in ("get", "post", "patch", "delete"):
