@@ -240,7 +240,8 @@ def _submit(request: HttpRequest, lead_form: LeadForm, language: str) -> HttpRes
         )
     form = PublicLeadForm(post, lead_form=lead_form, language=language)
     if not form.is_valid():
-        return _render_form(request, lead_form, form, status=400)
+        # 200, as Django forms do: a 4xx would show as an error in the site's console.
+        return _render_form(request, lead_form, form)
     tracking = form.tracking()
     utm = {k: tracking[k] for k in UTM_KEYS if tracking.get(k)}
     # Query-string UTM on the post URL (a plain form's action may carry them) fills gaps.

@@ -278,7 +278,7 @@ def test_bad_input_gets_a_message_per_field_in_the_visitors_language(lead_form, 
         comment="x" * 2001,
     )
     response = visitor("en", HTTP_ORIGIN=SITE).post(submit_url(lead_form), bad)
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert "This field is required." in page
     assert "is not a phone number" in page
@@ -297,7 +297,7 @@ def test_a_form_needs_a_phone_or_an_e_mail_when_both_are_optional(lead_form, cen
     response = visitor("en", HTTP_ORIGIN=SITE).post(
         submit_url(lead_form), answers(phone="", email="")
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Enter a phone number or an e-mail address." in response.content.decode()
 
 
