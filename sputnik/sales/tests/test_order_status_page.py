@@ -37,7 +37,12 @@ def order(owner, deal):
     quote_send(actor=owner, quote=quote)
     quote_accept(actor=owner, quote=quote)
     order = order_create_from_quote(actor=owner, quote=quote, expected_date="2027-02-20")
-    order = order_change_status(actor=owner, order=order, to="confirmed", note="Менеджер: скидка 3%, звонить Сергею на 8 912 345-67-89")
+    order = order_change_status(
+        actor=owner,
+        order=order,
+        to="confirmed",
+        note="Менеджер: скидка 3%, звонить Сергею на 8 912 345-67-89",
+    )
     return order
 
 
@@ -45,7 +50,9 @@ def url_of(link) -> str:
     return reverse("sales:order_status_page", args=[status_link_token(link)])
 
 
-def test_the_page_shows_status_history_and_expected_date_in_the_customers_language(client, owner, order):
+def test_the_page_shows_status_history_and_expected_date_in_the_customers_language(
+    client, owner, order
+):
     link = order_link_issue(actor=owner, order=order)
     response = client.get(url_of(link))
     assert response.status_code == 200
@@ -72,8 +79,20 @@ def test_the_page_follows_the_language_chosen_on_the_order(client, owner, order)
 def test_the_page_reveals_nothing_else_about_the_customer(client, owner, order, person):
     link = order_link_issue(actor=owner, order=order)
     page = client.get(url_of(link)).content.decode()
-    for secret in ("Иванов", "Петрович", "912", "345-67-89", "example.ru", "sergey", "скидка",
-                   "1 757 976", "1757976", "1 464 980", "owner", "Owner"):
+    for secret in (
+        "Иванов",
+        "Петрович",
+        "912",
+        "345-67-89",
+        "example.ru",
+        "sergey",
+        "скидка",
+        "1 757 976",
+        "1757976",
+        "1 464 980",
+        "owner",
+        "Owner",
+    ):
         assert secret.lower() not in page.lower(), secret
     assert "Lada Niva Travel Comfort" in page  # what was ordered, by name
 

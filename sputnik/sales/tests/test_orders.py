@@ -88,8 +88,11 @@ def test_an_operator_takes_an_order_during_a_call(operator, deal, catalogue):
 def test_bad_order_lines_are_refused_and_nothing_is_written(operator, deal):
     with pytest.raises(ValidationError) as caught:
         order_create(
-            actor=operator, deal=deal,
-            lines=[{"name": "Коврики", "quantity": "-1", "unit_price": "10", "discount_percent": "101"}],
+            actor=operator,
+            deal=deal,
+            lines=[
+                {"name": "Коврики", "quantity": "-1", "unit_price": "10", "discount_percent": "101"}
+            ],
         )
     assert {"lines.0.quantity", "lines.0.discount_percent"} <= set(caught.value.message_dict)
     assert not Order.objects.exists() and not OrderEvent.objects.exists()
@@ -108,7 +111,9 @@ def test_the_workflow_moves_step_by_step_and_refuses_illegal_jumps(owner, accept
     order = walk(owner, order, "confirmed", "in_transit", note="Отгружен с завода")
     change = OrderStatusChange.objects.filter(order=order).last()
     assert (change.from_status.code, change.to_status.code, change.note) == (
-        "confirmed", "in_transit", "Отгружен с завода",
+        "confirmed",
+        "in_transit",
+        "Отгружен с завода",
     )
     with pytest.raises(ValidationError):
         order_change_status(actor=owner, order=order, to="no-such-step")
@@ -116,7 +121,9 @@ def test_the_workflow_moves_step_by_step_and_refuses_illegal_jumps(owner, accept
 
 def test_the_workflow_is_data_a_company_can_change(owner, accepted_quote):
     order = order_create_from_quote(actor=owner, quote=accepted_quote)
-    customs = OrderStatus.objects.create(code="customs", name_ru="Таможня", name_en="Customs", position=15)
+    customs = OrderStatus.objects.create(
+        code="customs", name_ru="Таможня", name_en="Customs", position=15
+    )
     placed = OrderStatus.objects.get(code="placed")
     placed.allowed_next.add(customs)
     customs.allowed_next.add(OrderStatus.objects.get(code="confirmed"))
@@ -129,7 +136,8 @@ def test_every_change_records_the_event_for_messaging_and_the_timeline(owner, ac
     order = walk(owner, order, "confirmed")
     events = list(OrderEvent.objects.filter(order=order).order_by("id"))
     assert [(e.payload["from"], e.payload["to"]) for e in events] == [
-        (None, "placed"), ("placed", "confirmed"),
+        (None, "placed"),
+        ("placed", "confirmed"),
     ]
     last = events[-1]
     assert last.name == "order.status_changed"
@@ -152,7 +160,10 @@ def test_delivery_adds_the_new_vehicle_to_the_customers_assets(owner, accepted_q
     order = order_change_status(actor=owner, order=order, to="delivered", vin="1M8GDM9AXKP042788")
     asset = Asset.objects.get(pk=order.delivered_asset_id)
     assert (asset.person_id, asset.make, asset.model, asset.vin) == (
-        person.pk, "Lada", "Niva Travel Comfort", "1M8GDM9AXKP042788",
+        person.pk,
+        "Lada",
+        "Niva Travel Comfort",
+        "1M8GDM9AXKP042788",
     )
     assert order.delivered_at is not None
     with pytest.raises(ValidationError):
