@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sputnik.core.audit import audit_record
@@ -111,11 +111,18 @@ def _finish(export: Export, rows: int, ok: bool) -> None:
         )
 
 
-def _tracked(export: Export, stream: Iterator[bytes], counter: _Counter) -> Iterator[bytes]:
-    """Pass the stream through and log its end: done, or failed (client gone, error)."""
+def _tracked(
+    export: Export, stream: Iterator[bytes], counter: _Counter, language: str | None
+) -> Iterator[bytes]:
+    """Pass the stream through and log its end: done, or failed (client gone, error).
+
+    The rows are written after the view has returned, so the headers and choice labels
+    are rendered in the language the request had, not whatever the thread has by then.
+    """
     finished = False
     try:
-        yield from stream
+        with translation.override(language):
+            yield from stream
         finished = True
     finally:
         _finish(export, counter.rows, finished)
@@ -175,7 +182,10 @@ def _render(
         encoding = "cp1251" if fmt == Export.Format.CSV_1251 else "utf-8"
         stream = csv_stream(columns, chunks, encoding=encoding, on_rows=counter)
     return ExportFile(
-        _tracked(export, stream, counter), _filename(entity, fmt), content_type, export
+        _tracked(export, stream, counter, translation.get_language()),
+        _filename(entity, fmt),
+        content_type,
+        export,
     )
 
 

@@ -264,3 +264,11 @@ def test_the_lists_offer_the_export_menu(owner, crowd):
     assert reverse("parties:person_vcard_import") in page
     page = client.get(reverse("parties:company_list")).content.decode()
     assert reverse("parties:company_export") + "?format=xlsx" in page
+
+
+def test_headers_and_labels_follow_the_users_language(owner, crowd):
+    owner.language = "ru"
+    owner.save(update_fields=["language"])
+    rows = _rows(_body(_client(owner).get(reverse("parties:person_export"), {"format": "csv"})))
+    assert rows[0][1] == "Фамилия"
+    assert {r[7] for r in rows[1:]} == {"Потенциальный клиент", "Клиент"}
