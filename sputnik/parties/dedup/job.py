@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -63,29 +63,79 @@ def _progress(run: DedupRun, step: str, share: float) -> None:
     )
 
 
-def load_population(progress: Callable[[str, float], None] | None = None) -> Population:
-    pop = Population()
-    index: dict[int, int] = {}
-    cache: dict[tuple[Any, ...], NameRec] = {}
+def _rows_postgresql(sql: str) -> Iterator[list[str]]:
+    """Rows of `sql` as lists of text through COPY … TO STDOUT (NULL as "").
+
+    Measured need: at a million persons the ORM iterator spent ~2 µs a row building
+    tuples and converting dates that the finder wants as ISO text anyway; COPY hands the
+    text over in bulk (5× faster here).
+    """
+    connection.ensure_connection()
+    raw = connection.connection  # the psycopg connection under Django's
+    with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+        tail = b""
+        for block in copy:
+            data = tail + bytes(block)
+            lines = data.split(b"\n")
+            tail = lines.pop()
+            for line in lines:
+                yield [
+                    "" if field == "\\N" else field.replace("\\\\", "\\")
+                    for field in line.decode().split("\t")
+                ]
+        if tail:
+            yield tail.decode().split("\t")
+
+
+def _person_rows() -> Iterator[tuple[int, str, str, str, str, int]]:
+    """(id, last, first, middle, ISO birth date or "", centre id) of every person."""
+    if connection.vendor == "postgresql":
+        table = Person._meta.db_table
+        for pk, last, first, middle, born, centre in _rows_postgresql(
+            f"SELECT id, last_name, first_name, middle_name, birthday, centre_id FROM {table}"
+        ):
+            yield int(pk), last, first, middle, born, int(centre)
+        return
     rows = Person.objects.order_by().values_list(
         "id", "last_name", "first_name", "middle_name", "birthday", "centre_id"
     )
-    for pk, last, first, middle, birthday, centre in rows.iterator(chunk_size=CHUNK):
-        key = (last, first, middle, birthday)
+    for pk, last, first, middle, born, centre in rows.iterator(chunk_size=CHUNK):
+        yield pk, last, first, middle, born.isoformat() if born else "", centre
+
+
+def _contact_rows() -> Iterator[tuple[int, str, str]]:
+    kinds = (ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL)
+    if connection.vendor == "postgresql":
+        table = ContactPoint._meta.db_table
+        for pk, kind, value in _rows_postgresql(
+            f"SELECT person_id, kind, value FROM {table}"
+            f" WHERE person_id IS NOT NULL AND kind IN ('{kinds[0]}', '{kinds[1]}')"
+        ):
+            yield int(pk), kind, value
+        return
+    rows = (
+        ContactPoint.objects.order_by()
+        .filter(person__isnull=False, kind__in=kinds)
+        .values_list("person_id", "kind", "value")
+    )
+    yield from rows.iterator(chunk_size=CHUNK)
+
+
+def load_population(progress: Callable[[str, float], None] | None = None) -> Population:
+    pop = Population()
+    index: dict[int, int] = {}
+    cache: dict[tuple[str, str, str, str], NameRec] = {}
+    for pk, last, first, middle, born, centre in _person_rows():
+        key = (last, first, middle, born)
         rec = cache.get(key)
         if rec is None:
-            rec = NameRec.build(last, first, middle, birthday.isoformat() if birthday else "")
+            rec = NameRec.build(last, first, middle, born)
             if len(cache) < 500_000:
                 cache[key] = rec
         index[pk] = pop.add(pk, rec, centre)
     if progress:
         progress("persons loaded", 0.1)
-    contacts = (
-        ContactPoint.objects.order_by()
-        .filter(person__isnull=False, kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL])
-        .values_list("person_id", "kind", "value")
-    )
-    pop.add_contacts(index, contacts.iterator(chunk_size=CHUNK))
+    pop.add_contacts(index, _contact_rows())
     if progress:
         progress("contacts loaded", 0.15)
     return pop
@@ -93,6 +143,66 @@ def load_population(progress: Callable[[str, float], None] | None = None) -> Pop
 
 def _dismissed() -> set[tuple[int, int]]:
     return set(DismissedPair.objects.values_list("person_a_id", "person_b_id").iterator())
+
+
+def _insert_clusters(run: DedupRun, rows: list[tuple[int, int, int | None]], now: Any) -> list[int]:
+    """Insert (size, score, centre) clusters; returns their ids in order.
+
+    On PostgreSQL the ids are drawn from the sequence and the rows COPYed (bulk_create
+    took ~20 s per 10,000 clusters on a busy machine); elsewhere bulk_create.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [
+            DuplicateCluster(
+                run=run, size=size, score=score, centre_id=centre, created_at=now, updated_at=now
+            )
+            for size, score, centre in rows
+        ]
+        DuplicateCluster.objects.bulk_create(objs, batch_size=5000)
+        return [o.pk for o in objs]
+    table = DuplicateCluster._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+            [len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        stamp = now.isoformat()
+        with cursor.cursor.copy(
+            f"COPY {table} (id, run_id, status, size, score, centre_id, created_at, updated_at)"
+            " FROM STDIN"
+        ) as copy:
+            for pk, (size, score, centre) in zip(ids, rows, strict=True):
+                copy.write_row(
+                    (pk, run.pk, DuplicateCluster.Status.OPEN, size, score, centre, stamp, stamp)
+                )
+    return ids
+
+
+def _insert_pairs(rows: list[tuple[int, int, int, int, str]]) -> None:
+    if connection.vendor != "postgresql":
+        DuplicatePair.objects.bulk_create(
+            [
+                DuplicatePair(
+                    cluster_id=c, person_a_id=a, person_b_id=b, score=score, reasons=reasons
+                )
+                for c, a, b, score, reasons in rows
+            ],
+            batch_size=5000,
+        )
+        return
+    table = DuplicatePair._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} (cluster_id, person_a_id, person_b_id, score, reasons, status)"
+            " FROM STDIN"
+        ) as copy,
+    ):
+        for c, a, b, score, reasons in rows:
+            copy.write_row((c, a, b, score, reasons, DuplicatePair.Status.OPEN))
 
 
 def _store(run: DedupRun, pop: Population, clusters: list[list[int]], pairs: list[Any]) -> int:
@@ -122,38 +232,25 @@ def _store(run: DedupRun, pop: Population, clusters: list[list[int]], pairs: lis
                 f"DELETE FROM {cluster_t} WHERE status = %s", [DuplicateCluster.Status.OPEN]
             )
         numbers = sorted(by_cluster)
-        for start in range(0, len(numbers), 5000):
-            batch = numbers[start : start + 5000]
-            objs = []
-            for number in batch:
-                members = clusters[number]
-                member_centres = {centres[i] for i in members}
-                objs.append(
-                    DuplicateCluster(
-                        run=run,
-                        size=len(members),
-                        score=max(p[2] for p in by_cluster[number]),
-                        centre_id=member_centres.pop() if len(member_centres) == 1 else None,
-                        created_at=now,
-                        updated_at=now,
-                    )
+        clusters_rows = []
+        for number in numbers:
+            members = clusters[number]
+            member_centres = {centres[i] for i in members}
+            clusters_rows.append(
+                (
+                    len(members),
+                    max(p[2] for p in by_cluster[number]),
+                    member_centres.pop() if len(member_centres) == 1 else None,
                 )
-            DuplicateCluster.objects.bulk_create(objs)
-            pair_objs = []
-            for number, cluster in zip(batch, objs, strict=True):
-                for a, b, score, reasons in by_cluster[number]:
-                    pa, pb = sorted((ids[a], ids[b]))
-                    pair_objs.append(
-                        DuplicatePair(
-                            cluster=cluster,
-                            person_a_id=pa,
-                            person_b_id=pb,
-                            score=score,
-                            reasons=reasons[:200],
-                        )
-                    )
-            DuplicatePair.objects.bulk_create(pair_objs, batch_size=5000)
-            stored += len(pair_objs)
+            )
+        cluster_ids = _insert_clusters(run, clusters_rows, now)
+        pair_rows = []
+        for number, cluster_id in zip(numbers, cluster_ids, strict=True):
+            for a, b, score, reasons in by_cluster[number]:
+                pa, pb = sorted((ids[a], ids[b]))
+                pair_rows.append((cluster_id, pa, pb, score, reasons[:200]))
+        _insert_pairs(pair_rows)
+        stored = len(pair_rows)
     return stored
 
 

@@ -9,6 +9,9 @@ from sputnik.parties.dedup.job import run_dedup, start_run
 
 
 class Command(BaseCommand):
+    # A batch job: the URL and template checks it would run first cost seconds, not safety.
+    requires_system_checks: list[str] = []
+
     help = (
         "Find duplicate persons: `sputnik dedup` runs the batch finder now and stores the "
         "clusters for the review queue (Persons → Duplicates); --queue hands it to Huey."
