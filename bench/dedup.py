@@ -82,7 +82,7 @@ def machine() -> dict[str, Any]:
             if line.startswith("MemTotal"):
                 mem_kb = int(line.split()[1])
     with psycopg.connect(f"{HOST} dbname=postgres") as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
+        pg = (conn.execute("SHOW server_version").fetchone() or ("?",))[0]
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -252,7 +252,7 @@ def raw_blocking(conn: psycopg.Connection) -> dict[str, Any]:
         ),
     ):
         t = time.perf_counter()
-        pairs = conn.execute(sql).fetchone()[0]
+        pairs = (conn.execute(sql).fetchone() or (0,))[0]
         elapsed = time.perf_counter() - t
         total += elapsed
         out[name] = {"pairs": pairs, "s": round(elapsed, 2)}

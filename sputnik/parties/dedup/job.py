@@ -99,8 +99,9 @@ def _person_rows() -> Iterator[tuple[int, str, str, str, str, int]]:
     rows = Person.objects.order_by().values_list(
         "id", "last_name", "first_name", "middle_name", "birthday", "centre_id"
     )
-    for pk, last, first, middle, born, centre in rows.iterator(chunk_size=CHUNK):
-        yield pk, last, first, middle, born.isoformat() if born else "", centre
+    for row in rows.iterator(chunk_size=CHUNK):
+        born_on = row[4]
+        yield row[0], row[1], row[2], row[3], born_on.isoformat() if born_on else "", row[5]
 
 
 def _contact_rows() -> Iterator[tuple[int, str, str]]:

@@ -192,7 +192,7 @@ def _field_label(name: str, custom_labels: dict[str, str]) -> str:
     if name.startswith("custom:"):
         return custom_labels.get(name.removeprefix("custom:"), name.removeprefix("custom:"))
     field = Person._meta.get_field(name.removesuffix("_id"))
-    return str(field.verbose_name).capitalize()
+    return str(getattr(field, "verbose_name", name)).capitalize()
 
 
 def _shown(name: str, value: Any, person: Person, employers: dict[int, str]) -> str:
@@ -205,7 +205,8 @@ def _shown(name: str, value: Any, person: Person, employers: dict[int, str]) -> 
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     if name in ("stage", "family_status", "source"):
-        return str(dict(Person._meta.get_field(name).choices or []).get(value, value))
+        choices = getattr(Person._meta.get_field(name), "choices", None) or []
+        return str(dict(choices).get(value, value))
     return str(value)
 
 
