@@ -32,6 +32,7 @@ from sputnik.sales.models import (
     PriceListItem,
     Product,
 )
+from sputnik.sales.services import spec_cache
 
 MAX_PRICE = Decimal("999999999999.99")
 
@@ -419,6 +420,7 @@ def product_define(*, actor: User | None, definition: Mapping[str, Any]) -> Prod
         )
     _raise(errors)
     OptionRule.objects.bulk_create(rules, ignore_conflicts=True)
+    spec_cache.catalogue_changed()  # bulk writes send no signals
     return product
 
 

@@ -4,8 +4,9 @@ A product's option data is loaded once per request into a `ProductSpec` (six sma
 indexed queries: applicable price lists, the product's list prices, groups, options,
 option prices, rules), then every check is plain Python over that snapshot, so the UI
 can ask "what if I picked X?" for every option without touching the database again.
-Measured (bench/sales_pricing.py) well under the 20 ms budget without a cache, so there
-is none: a cache would need invalidation on every admin edit for no measured gain.
+Loading is the expensive part on a busy machine (bench/sales_pricing.py), so a loaded
+spec is kept per process until the catalogue changes (spec_cache.py): one read of the
+catalogue version instead of six.
 
 Rules:
 - a group's selection rule: exactly one / at most one / any;
@@ -43,6 +44,7 @@ from sputnik.sales.models import (
     SavedConfiguration,
 )
 from sputnik.sales.selectors.catalogue import ListRef, applicable_price_lists, pick_price
+from sputnik.sales.services import spec_cache
 
 MAX_CODES = 200
 MAX_CODE_LENGTH = 50
@@ -192,9 +194,20 @@ class OptionState:
 def product_spec(
     product: Product, *, centre: Centre | int | None = None, at: dt.date | None = None
 ) -> ProductSpec:
-    """Everything needed to check and price configurations of `product` on a date."""
+    """Everything needed to check and price configurations of `product` on a date:
+    from the per-process cache when the catalogue has not changed (see spec_cache)."""
     day = at or timezone.localdate()
     centre_id = centre if isinstance(centre, int) or centre is None else centre.pk
+    if not spec_cache.enabled:
+        return _load_spec(product, centre_id=centre_id, day=day)
+    key = (product.pk, product.updated_at, centre_id, day, spec_cache.catalogue_version())
+    cached = spec_cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    return spec_cache.put(key, _load_spec(product, centre_id=centre_id, day=day))
+
+
+def _load_spec(product: Product, *, centre_id: int | None, day: dt.date) -> ProductSpec:
     lists = applicable_price_lists(centre=centre_id, at=day)
     list_ids = [ref.id for ref in lists]
 

@@ -116,7 +116,7 @@ def _rule_rows(spec: object) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _serve(file_field: object) -> HttpResponse:
+def _serve(file_field: object) -> FileResponse:
     name = getattr(file_field, "name", "") or ""
     if not name:
         raise Http404
@@ -143,7 +143,7 @@ def _may_see_product(request: HttpRequest, product: Product) -> bool:
 
 
 @require_GET
-def product_image(request: HttpRequest, image_id: int) -> HttpResponse:
+def product_image(request: HttpRequest, image_id: int) -> FileResponse:
     image = ProductImage.objects.select_related("product").filter(pk=image_id).first()
     if image is None or not image.file or not _may_see_product(request, image.product):
         raise Http404
@@ -151,7 +151,7 @@ def product_image(request: HttpRequest, image_id: int) -> HttpResponse:
 
 
 @require_GET
-def option_image(request: HttpRequest, option_id: int) -> HttpResponse:
+def option_image(request: HttpRequest, option_id: int) -> FileResponse:
     option = Option.objects.select_related("product").filter(pk=option_id).first()
     if option is None or not option.image or not _may_see_product(request, option.product):
         raise Http404

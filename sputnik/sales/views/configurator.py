@@ -74,7 +74,7 @@ def panel_context(spec: ProductSpec, codes: tuple[str, ...]) -> dict[str, Any]:
                 "number": index,
                 "group": group,
                 "rows": rows,
-                "chosen": [r["option"].name for r in rows if r["state"].selected],
+                "chosen": [spec.options[c].name for c in group.options if states[c].selected],
             }
         )
     return {"spec": spec, "result": result, "steps": steps, "codes": result.option_codes}

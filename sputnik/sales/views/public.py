@@ -94,7 +94,7 @@ class ContactForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("phone") or "").strip() and not (data.get("email") or "").strip():
             self.add_error("phone", _("Enter a phone number or an e-mail address."))
         return data
