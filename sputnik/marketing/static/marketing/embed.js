@@ -44,7 +44,27 @@
     frame.setAttribute("src", url.toString());
   }
 
+  // The hosted form reports its height (frame.js); only a frame of ours, from its own
+  // origin, may resize itself, and only to a sane height.
+  function onMessage(event) {
+    var data = event.data;
+    if (!data || typeof data.sputnikFormHeight !== "number") {
+      return;
+    }
+    document.querySelectorAll("iframe[data-sputnik-form-frame]").forEach(function (frame) {
+      if (frame.contentWindow !== event.source) {
+        return;
+      }
+      if (new URL(frame.getAttribute("src"), window.location.href).origin !== event.origin) {
+        return;
+      }
+      var height = Math.max(200, Math.min(4000, Math.round(data.sputnikFormHeight)));
+      frame.setAttribute("height", String(height + 4));
+    });
+  }
+
   function run() {
+    window.addEventListener("message", onMessage);
     var tags = tracking();
     document.querySelectorAll("form[data-sputnik-form]").forEach(function (form) {
       fillForm(form, tags);
