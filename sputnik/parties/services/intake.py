@@ -146,7 +146,7 @@ def _distribute(
     city: str,
 ) -> Any | None:
     # Imported here: distribution builds on the party services this module sits beside.
-    from sputnik.parties.services import distribution  # type: ignore[attr-defined]
+    from sputnik.parties.services import distribution
 
     return distribution.prospect_distribute(
         actor=actor,
@@ -203,7 +203,7 @@ def _follow_up(
             lines.append(f"UTM: {utm_text}")
         if referrer:
             lines.append(_("Page: %(text)s") % {"text": referrer})
-    return activity_services.task_create(  # type: ignore[attr-defined]
+    return activity_services.task_create(
         actor=actor,
         assignee=assignee,
         title=title[:200],
