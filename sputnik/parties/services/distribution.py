@@ -273,7 +273,7 @@ def prospect_take(*, actor: User, person_id: int) -> Assignment:
     own_centre: Centre = actor.centre
     with transaction.atomic():
         person = (
-            Person.objects.select_for_update()
+            Person.objects.select_for_update(of=("self",))
             .select_related("centre", "owner")
             .filter(pk=_as_pk(person_id) or 0)
             .first()
@@ -368,7 +368,7 @@ def transfer_request_create(*, actor: User, person_id: int, reason: str) -> Tran
     if actor is None or not actor.has_right(Right.PARTY_EDIT):
         raise AccessDenied(Right.PARTY_EDIT)
     person = (
-        Person.objects.select_for_update()
+        Person.objects.select_for_update(of=("self",))
         .select_related("centre", "owner")
         .filter(pk=_as_pk(person_id) or 0)
         .first()

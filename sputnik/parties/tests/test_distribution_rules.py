@@ -232,3 +232,43 @@ def test_a_sales_manager_may_not_run_the_distribution(network, centre_a, call_ce
     person = person_create(actor=network["a1"], data={"last_name": "Свой"})
     with pytest.raises(AccessDenied):
         prospect_distribute(actor=network["a1"], person=person)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_round_robin_stays_fair_when_prospects_arrive_at_the_same_moment(
+    network, centre_a, call_centre
+):
+    """Four workers distribute 24 prospects at once: the pointer row lock serialises the
+    turns, so the two managers get 12 each (on SQLite writers serialise anyway)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite in-memory is one connection)")
+    DistributionRule.objects.create(name="Все в А", centre=centre_a)
+    people = [new_prospect(call_centre) for _ in range(24)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def work(chunk: list[Person]) -> None:
+        try:
+            barrier.wait()
+            for p in chunk:
+                distribute(p)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(people[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    counts = {
+        u: Person.objects.filter(pk__in=[p.pk for p in people], owner=u).count()
+        for u in (network["a1"], network["a2"])
+    }
+    assert counts == {network["a1"]: 12, network["a2"]: 12}

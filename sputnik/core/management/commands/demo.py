@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from sputnik.core.demo import vocab
+from sputnik.core.demo.distribution import seed_distribution
 from sputnik.core.demo.generate import STORY_CUSTOMER_PHONE, STORY_PROSPECT_PHONE
 from sputnik.core.demo.load import DemoError, LoadStats, existing_data, load_demo, wipe
 from sputnik.core.normalize import format_phone
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         _story_history()
+        seed_distribution(report=self.stdout.write)
         self._summary(stats, options)
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
