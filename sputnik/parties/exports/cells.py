@@ -18,8 +18,11 @@ _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 def is_formula_like(text: str) -> bool:
     if not text:
         return False
-    if text[0] in _TRIGGERS:
+    first = text[0]
+    if first in _TRIGGERS:
         return _PLAIN_NUMBER.fullmatch(text) is None
+    if not first.isspace():  # the common case, decided without copying the text
+        return False
     stripped = text.lstrip(" \u00a0\u2000\u2001\u2002\u2003\u2009\u3000\x0b\x0c")
     return stripped != text and bool(stripped) and stripped[0] in _TRIGGERS
 

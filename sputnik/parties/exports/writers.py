@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import xlsxwriter
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sputnik.parties.exports.cells import safe_cell
@@ -26,18 +27,30 @@ from sputnik.parties.exports.columns import Column, Record, local_naive
 XLSX_MAX_ROWS = 1_048_575
 
 
-def _text(value: Any, kind: str) -> str:
-    if value is None or value == "":
-        return ""
-    if kind == "bool":
-        return _("yes") if value else _("no")
-    if kind == "int":
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return local_naive(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return safe_cell(str(value))
+def _text_cell(value: Any) -> str:
+    return "" if value is None or value == "" else safe_cell(str(value))
+
+
+def cell_formatters(columns: list[Column]) -> list[Callable[[Any], str]]:
+    """One text formatter per column, with labels and the time zone resolved once per
+    export (per cell, the translation and time-zone lookups were a third of the time)."""
+    yes, no = _("yes"), _("no")
+    zone = timezone.get_current_timezone()
+
+    def boolean(value: Any) -> str:
+        return "" if value is None else (yes if value else no)
+
+    def integer(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def moment(value: Any) -> str:
+        return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    def day(value: Any) -> str:
+        return "" if value is None else value.isoformat()
+
+    by_kind = {"bool": boolean, "int": integer, "datetime": moment, "date": day}
+    return [by_kind.get(column.kind, _text_cell) for column in columns]
 
 
 def csv_stream(
@@ -60,9 +73,11 @@ def csv_stream(
         return text.encode(encoding, errors="replace")
 
     yield bom.encode("utf-8") + take()
+    keys = [c.key for c in columns]
+    formatters = cell_formatters(columns)
+    pairs = list(zip(keys, formatters, strict=True))
     for chunk in chunks:
-        for record in chunk:
-            writer.writerow([_text(record.values.get(c.key), c.kind) for c in columns])
+        writer.writerows([fmt(record.values.get(key)) for key, fmt in pairs] for record in chunk)
         if on_rows is not None:
             on_rows(len(chunk))
         yield take()
@@ -113,6 +128,7 @@ def _write_workbook(
         sheet.write_string(0, col, str(column.label), bold)
         sheet.set_column(col, col, 12 if column.kind in ("int", "bool", "date") else 20)
     sheet.freeze_panes(1, 0)
+    formatters = cell_formatters(columns)
     row = 0
     for chunk in chunks:
         for record in chunk:
@@ -132,7 +148,7 @@ def _write_workbook(
                         row, col, dt.datetime.combine(value, dt.time()), date_format
                     )
                 else:
-                    sheet.write_string(row, col, _text(value, column.kind))
+                    sheet.write_string(row, col, formatters[col](value))
         if on_rows is not None:
             on_rows(len(chunk))
     workbook.close()
