@@ -14,8 +14,21 @@ import pytest
 from sputnik.sales.models import Deal, LostReason, Pipeline, PipelineStage, StageKind
 
 
+def ensure_seeded() -> None:
+    """The data migration's pipelines and lost reasons; transactional tests (the browser
+    ones) truncate tables between tests, so they are sown again when missing."""
+    if Pipeline.objects.exists() and LostReason.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("sputnik.sales.migrations.0002_deals").seed(apps, None)
+
+
 @pytest.fixture
 def new_cars(db) -> Pipeline:
+    ensure_seeded()
     return Pipeline.objects.get(slug="new-cars")
 
 
@@ -28,6 +41,7 @@ def stages(new_cars) -> dict[str, PipelineStage]:
 
 @pytest.fixture
 def reason(db) -> LostReason:
+    ensure_seeded()
     return LostReason.objects.get(name_en="Price")
 
 

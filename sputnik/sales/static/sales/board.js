@@ -111,6 +111,10 @@
         filter: ".board-more, a",
         preventOnFilter: false,
         animation: 120,
+        // Pointer-driven dragging instead of the HTML5 drag API: the same behaviour with a
+        // mouse, a finger on a tablet and an automated browser.
+        forceFallback: true,
+        fallbackOnBody: true,
         onEnd: onDrop,
       });
     });
