@@ -121,12 +121,20 @@ def probable_duplicates(*, actor: User, data: Mapping[str, Any]) -> list[Candida
             contact_hits.setdefault(pk, set()).add(f"{kind}:{value}")
     keys = entry_keys(last, first, middle)
     name_ids: set[int] = set()
-    if keys:
-        name_ids = set(
-            PersonNameKey.objects.filter(key__in=keys)
-            .values_list("person_id", flat=True)
-            .distinct()[:MAX_NAME_CANDIDATES]
-        )
+    # Whole-name keys ("a:") first: a common name's four-letter key ("p:ivan|serg") holds
+    # thousands of persons in a big base, the whole-name keys far fewer.
+    for wanted in (
+        sorted(k for k in keys if not k.startswith("p:")),
+        sorted(k for k in keys if k.startswith("p:")),
+    ):
+        room = MAX_NAME_CANDIDATES - len(name_ids)
+        if wanted and room > 0:
+            name_ids |= set(
+                PersonNameKey.objects.filter(key__in=wanted)
+                .exclude(person_id__in=name_ids)
+                .values_list("person_id", flat=True)
+                .distinct()[:room]
+            )
     ids = (set(contact_hits) | name_ids) - {exclude}
     if not ids or scope_filter(actor) is None:
         return []

@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sputnik.core.models import User
+from sputnik.parties.dedup import names as name_index
 from sputnik.parties.dedup.engine import Population, clusters_of, find_pairs
 from sputnik.parties.dedup.match import NameRec
-from sputnik.parties.dedup.names import index_names, persons_without_keys
 from sputnik.parties.models import (
     ContactPoint,
     DedupRun,
@@ -288,7 +288,7 @@ def run_dedup(*, run: DedupRun | None = None, index_missing_names: bool = True) 
         indexed = 0
         if index_missing_names:
             _progress(run, "name index", 0.95)
-            indexed = index_names(persons_without_keys())
+            indexed = name_index.index_missing_names()
         timings["name_index_s"] = time.perf_counter() - t3
 
         run.stats = {

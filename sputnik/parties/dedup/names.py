@@ -33,6 +33,32 @@ def index_names(person_ids: Iterable[int]) -> int:
     return written
 
 
+def index_missing_names() -> int:
+    """Write name keys for every person that has none (after a bulk load); returns the
+    number of keys written. On PostgreSQL the persons stream out and the keys stream in
+    by COPY: a million persons need three million keys, ~5 minutes through bulk_create."""
+    if connection.vendor != "postgresql":
+        return index_names(persons_without_keys())
+    from sputnik.parties.dedup.job import _rows_postgresql
+
+    person_t, key_t = Person._meta.db_table, PersonNameKey._meta.db_table
+    rows = _rows_postgresql(
+        f"SELECT p.id, p.last_name, p.first_name, p.middle_name FROM {person_t} p"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {key_t} k WHERE k.person_id = p.id)"
+    )
+    pending = list(rows)  # read fully before writing on the same connection
+    written = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {key_t} (person_id, key) FROM STDIN") as copy,
+    ):
+        for pk, last, first, middle in pending:
+            for key in entry_keys(last, first, middle):
+                copy.write_row((int(pk), key))
+                written += 1
+    return written
+
+
 def persons_without_keys(limit: int | None = None) -> list[int]:
     """Ids of persons that have no name keys yet (created by a bulk path)."""
     person_t, key_t = Person._meta.db_table, PersonNameKey._meta.db_table

@@ -401,6 +401,14 @@ def person_merge(
     if errors:
         raise ValidationError(errors)
 
+    if survivor.stage != before["stage"]:
+        StageChange.objects.create(
+            person=survivor,
+            from_stage=before["stage"],
+            to_stage=survivor.stage,
+            actor=actor,
+            reason=_("Merged with #%(id)s") % {"id": merged.pk},
+        )
     _move_contacts(survivor, merged)
     _move_unique(Address, survivor, merged, ("kind", "postcode", "region", "city", "street"))
     _move_unique(ImportantDate, survivor, merged, ("label", "date"))
