@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema, Status
 
 from sputnik.core.api import ERRORS, Id, InSchema, Str300, Str5000, UserRef, actor_of, user_ref
@@ -275,6 +276,6 @@ def quote_pdf(request: HttpRequest, quote_id: Id) -> HttpResponse:
     quote = _get(request, quote_id)
     content = stored_quote_pdf(quote) or render_quote_pdf(quote)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{quote_pdf_filename(quote)}"'
+    response["Content-Disposition"] = content_disposition_header(True, quote_pdf_filename(quote))
     response["X-Content-Type-Options"] = "nosniff"
     return response

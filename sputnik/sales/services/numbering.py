@@ -19,10 +19,11 @@ from sputnik.sales.models import NumberPrefix, NumberSequence
 
 _LETTERS = re.compile(r"[^A-Za-zА-Яа-яЁё]")
 
-# How each kind reads: quotes "МСК-2026-00042", orders "МСК-2026-З00042" (З: заказ).
+# How each kind reads: quotes "МСК-2026-00042", orders "ЗК-МСК-2026-00042" (заказ клиента;
+# the letters lead so a "З" is never read as a "3" beside digits).
 _FORMATS = {
     NumberSequence.Kind.QUOTE: "{prefix}-{year}-{n:05d}",
-    NumberSequence.Kind.ORDER: "{prefix}-{year}-З{n:05d}",
+    NumberSequence.Kind.ORDER: "ЗК-{prefix}-{year}-{n:05d}",
 }
 
 

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -254,6 +255,7 @@ def quote_pdf(request: HttpRequest, quote_id: int) -> HttpResponse:
         _errors_to_messages(request, exc)
         return redirect("sales:quote_detail", quote.pk)
     response = HttpResponse(content, content_type="application/pdf")
-    disposition = "inline" if request.GET.get("inline") else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{quote_pdf_filename(quote)}"'
+    response["Content-Disposition"] = content_disposition_header(
+        not request.GET.get("inline"), quote_pdf_filename(quote)
+    )
     return response
