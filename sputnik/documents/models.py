@@ -95,6 +95,10 @@ class Document(models.Model):
         return self.name
 
 
+def _export_path(instance: Export, filename: str) -> str:
+    return f"exports/{instance.pk}/{filename}"
+
+
 class Export(models.Model):
     """One export of customer data: who took which list with which filter, how many rows.
 
@@ -113,6 +117,7 @@ class Export(models.Model):
         VCARD = "vcard", "vCard"
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
@@ -130,6 +135,13 @@ class Export(models.Model):
     rows = models.PositiveBigIntegerField(_("rows"), default=0)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # A large export built in the background: its expected size, progress and file.
+    total = models.PositiveBigIntegerField(_("expected rows"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    file = models.FileField(
+        _("file"), storage=PrivateStorage(), upload_to=_export_path, blank=True, editable=False
+    )
+    error = models.CharField(_("error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("export")
@@ -138,3 +150,11 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} → {self.format} ({self.rows})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, int(self.rows * 100 / self.total))

@@ -30,6 +30,8 @@ urlpatterns = [
     path("persons/export/", export_views.person_export, name="person_export"),
     path("persons/import/vcard/", export_views.person_vcard_import, name="person_vcard_import"),
     path("companies/export/", export_views.company_export, name="company_export"),
+    path("exports/<id:export_id>/", export_views.export_status, name="export_status"),
+    path("exports/<id:export_id>/download/", export_views.export_download, name="export_download"),
     path("persons/<id:person_id>/", views.person_detail, name="person_detail"),
     # The card's consent panel (views/consents.py).
     path("persons/<id:person_id>/consents/", consent_views.person_consents, name="person_consents"),

@@ -7,16 +7,19 @@ person id by the `/persons/{person_id}` routes registered before them.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Query, Schema
 from ninja.files import UploadedFile
 
 from sputnik.core.api import ERRORS, Id, Str200, actor_of
+from sputnik.documents.models import Export
 from sputnik.parties import exports, selectors
 from sputnik.parties.api._router import router
 from sputnik.parties.api.persons import PersonListQuery
@@ -58,19 +61,95 @@ def _custom_filters(request: HttpRequest) -> dict[str, str]:
     return custom
 
 
+class ExportJobOut(Schema):
+    id: int
+    entity: str
+    format: str
+    status: Literal["queued", "running", "done", "failed"]
+    rows: int
+    total: int | None
+    percent: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    download_url: str | None
+
+
+def _job_out(export: Export) -> dict[str, Any]:
+    done = export.status == Export.Status.DONE and bool(export.file)
+    return {
+        "id": export.pk,
+        "entity": export.entity,
+        "format": export.format,
+        "status": export.status,
+        "rows": export.rows,
+        "total": export.total,
+        "percent": export.percent,
+        "started_at": export.started_at,
+        "finished_at": export.finished_at,
+        "download_url": reverse("api:download_export_job", kwargs={"export_id": export.pk})
+        if done
+        else None,
+    }
+
+
+def _download_or_job(request: HttpRequest, file: exports.ExportFile) -> HttpResponseBase:
+    """The file itself, or 202 with the background job to poll (a large XLSX)."""
+    if file.queued:
+        from sputnik.api import api
+
+        return api.create_response(request, _job_out(file.export), status=202)
+    return streaming_download(file)
+
+
+def _own_job(request: HttpRequest, export_id: int) -> Export:
+    return Export.objects.get(pk=export_id, actor=actor_of(request))
+
+
+@router.get(
+    "/export-jobs/{export_id}",
+    response={200: ExportJobOut, **ERRORS},
+    summary="Progress of an export built in the background",
+    operation_id="sputnik_parties_api_get_export_job",
+)
+def get_export_job(request: HttpRequest, export_id: Id) -> dict[str, Any]:
+    """Only the user who asked for the export sees it; anyone else gets 404."""
+    return _job_out(_own_job(request, export_id))
+
+
+@router.get(
+    "/export-jobs/{export_id}/file",
+    response={200: None, **ERRORS},
+    summary="Download the file of a finished background export",
+    operation_id="sputnik_parties_api_download_export_job",
+)
+def download_export_job(request: HttpRequest, export_id: Id) -> HttpResponseBase:
+    export = _own_job(request, export_id)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Export.DoesNotExist("not ready")
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=(export.file.name or "export.xlsx").rsplit("/", 1)[-1],
+        content_type=exports.CONTENT_TYPES[export.format],  # type: ignore[index]
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _export_error(exc: exports.ExportError) -> ValidationError:
     return ValidationError({"format": [str(exc)]})
 
 
 @router.get(
     "/exports/persons",
-    response={200: None, **ERRORS},
+    response={200: None, 202: ExportJobOut, **ERRORS},
     summary="Export the persons you see (the list's filters) as CSV, XLSX or vCard",
     operation_id="sputnik_parties_api_export_persons",
 )
 def export_persons(request: HttpRequest, params: Query[PersonExportQuery]) -> HttpResponseBase:
-    """Streams: CSV and vCard of any size start at once and use flat memory. XLSX is
-    limited to 200,000 rows (422 beyond: use CSV). Audited with the filter and row count."""
+    """Streams: CSV and vCard of any size start at once and use flat memory. An XLSX over
+    200,000 rows answers 202 with a background job to poll (GET /export-jobs/{id}) and
+    download when done. Audited with the filter and row count."""
     actor = actor_of(request)
     owner_id = actor.pk if params.owner == "me" else (int(params.owner) if params.owner else None)
     filters = selectors.PersonFilters(
@@ -87,12 +166,12 @@ def export_persons(request: HttpRequest, params: Query[PersonExportQuery]) -> Ht
         file = exports.export_persons(actor=actor, filters=filters, fmt=params.format, via="api")
     except exports.ExportError as exc:
         raise _export_error(exc) from exc
-    return streaming_download(file)
+    return _download_or_job(request, file)
 
 
 @router.get(
     "/exports/companies",
-    response={200: None, **ERRORS},
+    response={200: None, 202: ExportJobOut, **ERRORS},
     summary="Export the companies you see as CSV or XLSX",
     operation_id="sputnik_parties_api_export_companies",
 )
@@ -107,7 +186,7 @@ def export_companies(request: HttpRequest, params: Query[CompanyExportQuery]) ->
         )
     except exports.ExportError as exc:
         raise _export_error(exc) from exc
-    return streaming_download(file)
+    return _download_or_job(request, file)
 
 
 @router.post(

@@ -10,10 +10,11 @@ row count.
 
 Size policy: CSV and vCard stream at any size — rows leave as they are read, memory
 stays flat and the first byte leaves at once, so a million rows neither time out nor
-exhaust memory. XLSX cannot be streamed (a zip is finished at its end): it is built in
-constant-memory mode in a temporary file and sent when done, up to XLSX_SYNC_LIMIT rows;
-a larger XLSX is refused with a message pointing to CSV (a background job with a
-download link is the next step when the business needs million-row workbooks).
+exhaust memory. XLSX cannot be streamed (a zip is finished only at its end): up to
+XLSX_SYNC_LIMIT rows it is built in constant-memory mode in a temporary file and sent
+at once; a larger one is queued as a background job (jobs.py) whose status page shows
+its progress and then a download link. Beyond an Excel sheet's 1,048,575 rows XLSX is
+refused with a message pointing to CSV.
 """
 
 from __future__ import annotations
@@ -23,25 +24,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sputnik.core.audit import audit_record
 from sputnik.core.models import User
 from sputnik.core.roles import Right
 from sputnik.documents.models import Export
-from sputnik.parties import selectors
 from sputnik.parties.errors import AccessDenied
 from sputnik.parties.exports.cells import is_formula_like, safe_cell
-from sputnik.parties.exports.columns import (
-    COMPANY_COLUMNS,
-    DEFAULT_CHUNK,
-    PERSON_COLUMNS,
-    company_records,
-    person_records,
-)
-from sputnik.parties.exports.writers import csv_stream, file_chunks, xlsx_file
+from sputnik.parties.exports.columns import DEFAULT_CHUNK
+from sputnik.parties.exports.log import RowCounter, export_finish, export_start
+from sputnik.parties.exports.sources import export_source
+from sputnik.parties.exports.writers import XLSX_MAX_ROWS, csv_stream, file_chunks, xlsx_file
 from sputnik.parties.selectors import PersonFilters
 
 XLSX_SYNC_LIMIT = 200_000
@@ -66,53 +60,18 @@ class ExportError(ValueError):
 
 @dataclass
 class ExportFile:
-    content: Iterator[bytes]
+    content: Iterator[bytes] | None  # None: queued, built in the background
     filename: str
     content_type: str
     export: Export
 
-
-class _Counter:
-    def __init__(self) -> None:
-        self.rows = 0
-
-    def __call__(self, n: int) -> None:
-        self.rows += n
-
-
-def _start(actor: User, entity: str, fmt: str, filters: dict[str, Any], via: str) -> Export:
-    with transaction.atomic():
-        export = Export.objects.create(
-            actor=actor, entity=entity, format=fmt, filters=filters, via=via
-        )
-        audit_record(
-            actor=actor,
-            action="create",
-            instance=export,
-            after={"entity": entity, "format": fmt, "filters": filters, "via": via},
-            summary=f"export {entity} {fmt}",
-        )
-    return export
-
-
-def _finish(export: Export, rows: int, ok: bool) -> None:
-    export.rows = rows
-    export.status = Export.Status.DONE if ok else Export.Status.FAILED
-    export.finished_at = timezone.now()
-    with transaction.atomic():
-        export.save(update_fields=["rows", "status", "finished_at"])
-        audit_record(
-            actor=export.actor,
-            action="update",
-            instance=export,
-            before={"rows": 0, "status": Export.Status.RUNNING},
-            after={"rows": rows, "status": export.status},
-            summary=f"export {export.entity} {export.format}: {rows}",
-        )
+    @property
+    def queued(self) -> bool:
+        return self.content is None
 
 
 def _tracked(
-    export: Export, stream: Iterator[bytes], counter: _Counter, language: str | None
+    export: Export, stream: Iterator[bytes], counter: RowCounter, language: str | None
 ) -> Iterator[bytes]:
     """Pass the stream through and log its end: done, or failed (client gone, error).
 
@@ -125,7 +84,7 @@ def _tracked(
             yield from stream
         finished = True
     finally:
-        _finish(export, counter.rows, finished)
+        export_finish(export, counter.rows, finished)
 
 
 def _check_format(fmt: str, allowed: set[str]) -> str:
@@ -137,53 +96,61 @@ def _check_format(fmt: str, allowed: set[str]) -> str:
     return fmt
 
 
-def _check_xlsx_size(qs: Any) -> None:
-    if qs.values("pk")[: XLSX_SYNC_LIMIT + 1].count() > XLSX_SYNC_LIMIT:
-        raise ExportError(
-            _(
-                "The list has more than %(limit)s rows: too many for an XLSX download. "
-                "Narrow the filter or export CSV, which has no limit."
-            )
-            % {"limit": f"{XLSX_SYNC_LIMIT:,}".replace(",", " ")}
-        )
+def _count(qs: Any, cap: int) -> int:
+    """Rows of the list, counted no further than `cap` (an exact count of a million costs)."""
+    return int(qs.values("pk")[:cap].count())
 
 
 def _filename(entity: str, fmt: str) -> str:
     return f"{entity}-{timezone.localtime():%Y%m%d-%H%M}.{EXTENSIONS[fmt]}"  # type: ignore[index]
 
 
-def _render(
-    *,
-    actor: User,
-    entity: str,
-    fmt: str,
-    filters: dict[str, Any],
-    via: str,
-    columns: list[Any],
-    chunks: Any,
-    sheet_name: str,
+def _export(
+    *, actor: User, entity: str, fmt: str, filters: dict[str, Any], via: str, chunk_size: int
 ) -> ExportFile:
+    from sputnik.parties.exports.jobs import queue_export
     from sputnik.parties.vcard.writer import vcard_stream
 
-    export = _start(actor, entity, fmt, filters, via)
-    counter = _Counter()
+    source = export_source(
+        actor=actor, entity=entity, fmt=fmt, filters=filters, chunk_size=chunk_size
+    )
     content_type = CONTENT_TYPES[fmt]  # type: ignore[index]
+    filename = _filename(entity, fmt)
     if fmt == Export.Format.XLSX:
+        rows = _count(source.queryset, XLSX_MAX_ROWS + 1)
+        if rows > XLSX_MAX_ROWS:
+            raise ExportError(
+                _(
+                    "The list has more rows than an Excel sheet holds (1,048,575). "
+                    "Narrow the filter or export CSV, which has no limit."
+                )
+            )
+        if rows > XLSX_SYNC_LIMIT:
+            export = queue_export(
+                actor=actor, entity=entity, fmt=fmt, filters=filters, via=via, total=rows
+            )
+            return ExportFile(None, filename, content_type, export)
+        export = export_start(actor, entity, fmt, filters, via, total=rows)
+        counter = RowCounter()
         try:
-            handle = xlsx_file(columns, chunks, sheet_name=sheet_name, on_rows=counter)
+            handle = xlsx_file(
+                source.columns, source.chunks, sheet_name=source.sheet_name, on_rows=counter
+            )
         except BaseException:
-            _finish(export, counter.rows, ok=False)
+            export_finish(export, counter.rows, ok=False)
             raise
-        _finish(export, counter.rows, ok=True)
-        return ExportFile(file_chunks(handle), _filename(entity, fmt), content_type, export)
+        export_finish(export, counter.rows, ok=True)
+        return ExportFile(file_chunks(handle), filename, content_type, export)
+    export = export_start(actor, entity, fmt, filters, via)
+    counter = RowCounter()
     if fmt == Export.Format.VCARD:
-        stream = vcard_stream(chunks, on_rows=counter)
+        stream = vcard_stream(source.chunks, on_rows=counter)
     else:
         encoding = "cp1251" if fmt == Export.Format.CSV_1251 else "utf-8"
-        stream = csv_stream(columns, chunks, encoding=encoding, on_rows=counter)
+        stream = csv_stream(source.columns, source.chunks, encoding=encoding, on_rows=counter)
     return ExportFile(
         _tracked(export, stream, counter, translation.get_language()),
-        _filename(entity, fmt),
+        filename,
         content_type,
         export,
     )
@@ -197,33 +164,21 @@ def export_persons(
     via: str = "web",
     chunk_size: int = DEFAULT_CHUNK,
 ) -> ExportFile:
-    """The persons the actor sees under `filters`, in `fmt` (csv, csv_cp1251, xlsx, vcard)."""
+    """The persons the actor sees under `filters`, in `fmt` (csv, csv_cp1251, xlsx, vcard).
+
+    A large XLSX comes back queued (`ExportFile.content` is None): it is built in the
+    background and offered for download on its status page.
+    """
     if actor is None or not actor.has_right(Right.PARTY_VIEW):
         raise AccessDenied(Right.PARTY_VIEW)
     fmt = _check_format(fmt, set(Export.Format.values))
-    qs = selectors.filtered_persons(actor=actor, filters=filters)
-    if fmt == Export.Format.XLSX:
-        _check_xlsx_size(qs)
-
-    def employers(ids: set[int]) -> dict[int, str]:
-        # Only companies the actor may see: a hidden employer's name is another centre's data.
-        return dict(selectors.visible_companies(actor).filter(pk__in=ids).values_list("pk", "name"))
-
-    chunks = person_records(
-        qs,
-        chunk_size=chunk_size,
-        with_addresses=fmt == Export.Format.VCARD,
-        visible_employers=employers if fmt == Export.Format.VCARD else None,
-    )
-    return _render(
+    return _export(
         actor=actor,
         entity=Export.Entity.PERSONS,
         fmt=fmt,
         filters=dataclasses.asdict(filters),
         via=via,
-        columns=PERSON_COLUMNS,
-        chunks=chunks,
-        sheet_name=_("Persons"),
+        chunk_size=chunk_size,
     )
 
 
@@ -241,18 +196,13 @@ def export_companies(
         raise AccessDenied(Right.PARTY_VIEW)
     allowed = {Export.Format.CSV, Export.Format.CSV_1251, Export.Format.XLSX}
     fmt = _check_format(fmt, {str(f) for f in allowed})
-    qs = selectors.filtered_companies(actor=actor, q=q, centre_id=centre_id)
-    if fmt == Export.Format.XLSX:
-        _check_xlsx_size(qs)
-    return _render(
+    return _export(
         actor=actor,
         entity=Export.Entity.COMPANIES,
         fmt=fmt,
         filters={"q": q, "centre_id": centre_id},
         via=via,
-        columns=COMPANY_COLUMNS,
-        chunks=company_records(qs, chunk_size=chunk_size),
-        sheet_name=_("Companies"),
+        chunk_size=chunk_size,
     )
 
 

@@ -224,8 +224,81 @@ def test_large_exports_read_in_chunks_with_flat_memory(owner):
     assert sum(p.count(b"\r\n") for p in pieces) == 26
 
 
-def test_an_xlsx_too_large_to_build_at_once_is_refused_with_guidance(owner, crowd, monkeypatch):
+def test_a_large_xlsx_is_built_in_the_background_with_progress_and_a_download(
+    owner, colleague, crowd, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(exports, "XLSX_SYNC_LIMIT", 2)
+    client = _client(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("parties:person_export"), {"format": "xlsx"})
+    export = Export.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("parties:export_status", args=[export.pk])
+    # Huey runs tasks at once under test: the job has claimed, built and stored the file.
+    export.refresh_from_db()
+    assert export.status == "done" and export.rows == 3 and export.total == 3
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("parties:export_download", args=[export.pk]) in page
+    download = client.get(reverse("parties:export_download", args=[export.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert sheet.max_row == 4
+    # an export is its requester's alone
+    other = _client(colleague)
+    assert other.get(reverse("parties:export_status", args=[export.pk])).status_code == 404
+    assert other.get(reverse("parties:export_download", args=[export.pk])).status_code == 404
+
+
+def test_the_status_page_polls_while_the_job_waits(owner, crowd, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_SYNC_LIMIT", 2)
+    client = _client(owner)
+    response = client.get(reverse("parties:person_export"), {"format": "xlsx"})  # not committed
+    export = Export.objects.get()
+    assert export.status == "queued"
+    fragment = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 2s"' in fragment and "<progress" in fragment
+    assert reverse("parties:export_download", args=[export.pk]) not in fragment
+    assert client.get(reverse("parties:export_download", args=[export.pk])).status_code == 404
+
+
+def test_a_job_whose_worker_died_is_requeued_and_finished_by_the_reconciler(
+    owner, crowd, monkeypatch
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sputnik.parties.exports.jobs import reconcile_exports
+
+    monkeypatch.setattr(exports, "XLSX_SYNC_LIMIT", 2)
+    _client(owner).get(reverse("parties:person_export"), {"format": "xlsx"})
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    Export.objects.update(status="running", heartbeat_at=long_ago, started_at=long_ago)
+    assert reconcile_exports() == 1
+    export = Export.objects.get()
+    assert export.status == "done" and export.rows == 3 and export.file
+
+
+def test_the_api_answers_202_with_a_job_for_a_large_xlsx(
+    owner, crowd, monkeypatch, django_capture_on_commit_callbacks
+):
+    from sputnik.core.services import token_create
+
+    monkeypatch.setattr(exports, "XLSX_SYNC_LIMIT", 2)
+    api = Client(headers={"authorization": f"Bearer {token_create(actor=None, user=owner)}"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.get("/api/v1/exports/persons", {"format": "xlsx"})
+    assert response.status_code == 202
+    job = response.json()
+    assert job["status"] == "queued" and job["total"] == 3
+    job = api.get(f"/api/v1/export-jobs/{job['id']}").json()
+    assert job["status"] == "done" and job["percent"] == 100
+    download = api.get(job["download_url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"PK")
+
+
+def test_more_rows_than_an_excel_sheet_holds_is_refused_with_guidance(owner, crowd, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
     response = _client(owner).get(reverse("parties:person_export"), {"format": "xlsx"}, follow=True)
     assert "export CSV" in response.content.decode()
     assert not Export.objects.exists()

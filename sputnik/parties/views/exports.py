@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,19 +16,31 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sputnik.core.roles import Right
+from sputnik.documents.models import Export
 from sputnik.parties import exports, selectors
 from sputnik.parties.vcard import MAX_VCARD_BYTES, VCardFileError, vcard_import
-from sputnik.parties.views._common import _actor
+from sputnik.parties.views._common import _actor, _is_fragment
 from sputnik.web.access import require_right, service_errors
 
 
 def streaming_download(file: exports.ExportFile) -> StreamingHttpResponse:
     """A download that starts at once and never holds the whole file in memory."""
+    assert file.content is not None
     response = StreamingHttpResponse(file.content, content_type=file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _download_or_status(request: HttpRequest, file: exports.ExportFile) -> HttpResponseBase:
+    if file.queued:
+        messages.info(
+            request,
+            _("The list is large: the XLSX file is being prepared. It will be ready here."),
+        )
+        return redirect("parties:export_status", export_id=file.export.pk)
+    return streaming_download(file)
 
 
 def _back(list_name: str, request: HttpRequest) -> HttpResponse:
@@ -51,7 +63,7 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
     except exports.ExportError as exc:
         messages.error(request, str(exc))
         return _back("parties:person_list", request)
-    return streaming_download(file)
+    return _download_or_status(request, file)
 
 
 @login_required
@@ -73,7 +85,7 @@ def company_export(request: HttpRequest) -> HttpResponseBase:
     except exports.ExportError as exc:
         messages.error(request, str(exc))
         return _back("parties:company_list", request)
-    return streaming_download(file)
+    return _download_or_status(request, file)
 
 
 class VCardUploadForm(forms.Form):
@@ -126,3 +138,39 @@ def person_vcard_import(request: HttpRequest) -> HttpResponseBase:
         "parties/exports/vcard_import.html",
         {"nav": "persons", "form": form, "report": report},
     )
+
+
+def _own_export(request: HttpRequest, export_id: int) -> Export:
+    """An export is its requester's: anyone else gets the missing-record answer."""
+    try:
+        return Export.objects.get(pk=export_id, actor=_actor(request))
+    except Export.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_GET
+def export_status(request: HttpRequest, export_id: int) -> HttpResponse:
+    """Progress of a background export (polled by HTMX), then its download link."""
+    export = _own_export(request, export_id)
+    template = (
+        "parties/exports/_status.html" if _is_fragment(request) else "parties/exports/status.html"
+    )
+    return render(request, template, {"export": export, "nav": "persons"})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, export_id: int) -> HttpResponseBase:
+    export = _own_export(request, export_id)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=(export.file.name or "export.xlsx").rsplit("/", 1)[-1],
+        content_type=exports.CONTENT_TYPES[export.format],  # type: ignore[index]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -42,6 +42,7 @@ ORDER = "order"  # scoped to one order: its deal's visibility
 RIGHT = "right"  # signed-in users holding a right (e.g. building lead forms); others 403
 IMPORT_BATCH = "import_batch"  # scoped to one import batch: its uploader (and administrators)
 CLUSTER = "cluster"  # one duplicate cluster: users who see every person in it
+EXPORT = "export"  # one export job: only the user who asked for it
 
 POLICY: dict[str, str] = {
     # quotes, orders and the customer's order-status page (issue 4, S3/S4)
@@ -291,6 +292,10 @@ POLICY: dict[str, str] = {
     "api:list_documents": PERSON,
     "api:upload_document": PERSON,
     "api:download_document": PERSON,
+    "parties:export_status": EXPORT,
+    "parties:export_download": EXPORT,
+    "api:get_export_job": EXPORT,
+    "api:download_export_job": EXPORT,
     "api:update_company": COMPANY,
     "api:delete_company": COMPANY,
     # lead forms (issue 3, X2): the builder needs FORM_MANAGE; visitors use the public ones
@@ -425,8 +430,21 @@ def world(person, owner, outsider, centre_b):
         "deal": deal,
         "line": deal.lines.get(),
         "document": document,
+        "export": _finished_export(owner),
         **_quote_order_world(owner, deal),
     }
+
+
+def _finished_export(owner):
+    """A finished background export of the owner's, with its file."""
+    from django.core.files.base import ContentFile
+
+    from sputnik.parties.exports.log import export_finish, export_start
+
+    export = export_start(owner, "persons", "xlsx", {}, "web", status="running", total=1)
+    export.file.save("persons.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+    export_finish(export, 1, ok=True)
+    return export
 
 
 def _quote_order_world(owner, deal) -> dict:
@@ -497,6 +515,8 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["form_id"] = big
     if "document_id" in route:
         kwargs["document_id"] = big if missing else world["document"].pk
+    if "export_id" in route:
+        kwargs["export_id"] = big if missing else world["export"].pk
     if "quote_id" in route:
         kwargs["quote_id"] = big if missing else world["quote"].pk
     if "order_id" in route:
@@ -560,7 +580,9 @@ def test_outsider_gets_the_missing_record_answer_on_every_scoped_route_and_metho
     before = _state()
     checked = 0
     for name, route in _routes():
-        scoped = (TRANSFER, TASK, CLUSTER, PERSON, COMPANY, IMPORT_BATCH, DEAL, QUOTE, ORDER)
+        scoped = (
+            TRANSFER, TASK, CLUSTER, PERSON, COMPANY, IMPORT_BATCH, DEAL, QUOTE, ORDER, EXPORT
+        )  # fmt: skip
         if POLICY.get(name) not in scoped:
             continue
         client = api if name.startswith("api:") else web
