@@ -320,6 +320,9 @@ def create_network(*, password: str, seed: int) -> NetworkResult:
     tags = {name: Tag.objects.create(name=name).pk for name in vocab.TAGS}
     for spec_fields in vocab.CUSTOM_FIELDS:
         CustomFieldDefinition.objects.create(**spec_fields)
+    from sputnik.core.demo.catalogue import seed_catalogue
+
+    seed_catalogue(actor=saved["admin"], centres=list(centres.values()))
     network = Network(
         centre_ids=[centres[s.key].pk for s in vocab.CENTRES],
         owners=owners,
