@@ -317,6 +317,11 @@ def _decide(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
         for text in exc.messages:
             messages.error(request, text)
     target = str(request.POST.get("next") or "")
+    inbox = reverse("parties:transfer_inbox")
+    # After an approval the customer has left the head's centre: their card is a 404 now,
+    # so only the inbox or the request itself make sense to return to.
+    if action == "approve" and not target.startswith(inbox):
+        target = ""
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
     return redirect("parties:transfer_request_detail", request_id=transfer.pk)
@@ -371,9 +376,10 @@ def owner_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date]:
-    form = PeriodForm(request.GET)
     today = timezone.localdate()
     start, end = today - dt.timedelta(days=30), today
+    # Unbound on a first visit, so the date fields show the default period.
+    form = PeriodForm(request.GET or None, initial={"start": start, "end": end})
     if form.is_valid():
         start = form.cleaned_data.get("start") or start
         end = form.cleaned_data.get("end") or end
