@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+NEEDS_CHECK = frozenset(_TRIGGERS)
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 

@@ -20,7 +20,7 @@ import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sputnik.parties.exports.cells import safe_cell
+from sputnik.parties.exports.cells import NEEDS_CHECK, safe_cell
 from sputnik.parties.exports.columns import Column, Record, local_naive
 
 # Excel's sheet holds 1,048,576 rows, one of them the header.
@@ -28,7 +28,11 @@ XLSX_MAX_ROWS = 1_048_575
 
 
 def _text_cell(value: Any) -> str:
-    return "" if value is None or value == "" else safe_cell(str(value))
+    if not value:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    # Most cells start with a letter or digit: decided by one set lookup (a million rows).
+    return safe_cell(text) if text[0] in NEEDS_CHECK or text[0].isspace() else text
 
 
 def cell_formatters(columns: list[Column]) -> list[Callable[[Any], str]]:
