@@ -10,6 +10,7 @@ from sputnik.core.demo import vocab
 from sputnik.core.demo.distribution import seed_distribution
 from sputnik.core.demo.generate import STORY_CUSTOMER_PHONE, STORY_PROSPECT_PHONE
 from sputnik.core.demo.load import DemoError, LoadStats, existing_data, load_demo, wipe
+from sputnik.core.demo.quotes_orders import seed_quotes_orders
 from sputnik.core.normalize import format_phone
 from sputnik.core.roles import Role
 
@@ -81,6 +82,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         _story_history()
         seed_distribution(report=self.stdout.write)
+        seed_quotes_orders(
+            phones=[STORY_CUSTOMER_PHONE, STORY_PROSPECT_PHONE],
+            report=self.stdout.write,
+            base_url=f"http://{options['host']}:{options['port']}",
+        )
         self._summary(stats, options)
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
