@@ -87,3 +87,24 @@ def on_task_changed(*, task_id: int, person_id: int | None, **_: Any) -> None:
     Interaction.objects.filter(
         person_id=person_id, kind=Interaction.Kind.TASK, data__task_id=task.pk
     ).update(subject=task.title, body=task.description, data=data)
+
+
+@subscribe("person.merged")
+def on_person_merged_tasks(*, survivor_id: int, merged_id: int, **_: Any) -> None:
+    """Tasks about the merged record are about the survivor now."""
+    from sputnik.activities.models import Task
+
+    Task.objects.filter(person_id=merged_id).update(person_id=survivor_id)
+
+
+@subscribe("person.deleted")
+def on_person_deleted_tasks(*, person_id: int, **_: Any) -> None:
+    """Open tasks about a deleted customer cannot be done: cancelled, kept for the record."""
+    from django.utils import timezone
+
+    from sputnik.activities.models import Task
+
+    now = timezone.now()
+    Task.objects.filter(person_id=person_id, status=Task.Status.OPEN).update(
+        status=Task.Status.CANCELLED, completed_at=now, updated_at=now
+    )

@@ -107,11 +107,12 @@ def my_tasks(
 )
 def create_task(request: HttpRequest, payload: TaskIn) -> Status[Any]:
     from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
 
     actor = actor_of(request)
     assignee = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
     if assignee is None:
-        raise ValidationError({"assignee_id": ["Choose an active user."]})
+        raise ValidationError({"assignee_id": [_("Choose an active user.")]})
     task = services.task_create(
         actor=actor,
         assignee=assignee,

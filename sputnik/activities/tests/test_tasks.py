@@ -144,3 +144,19 @@ def test_my_tasks_lists_overdue_first_then_by_due_date_then_undated(owner):
     assert overdue.is_overdue and not soon.is_overdue
     assert [t.pk for t in my_tasks(actor=owner, status="done")] == [done.pk]
     assert open_task_count(actor=owner) == 4
+
+
+def test_tasks_follow_a_merge_and_are_cancelled_when_their_person_is_deleted(
+    task, person, owner, head
+):
+    from sputnik.core.events import publish
+    from sputnik.parties.services import person_create, person_delete
+
+    twin = person_create(actor=owner, data={"last_name": "Иванов", "first_name": "Сергей"})
+    other = task_create(actor=owner, assignee=owner, title="Уточнить", person_id=twin.pk)
+    publish("person.merged", survivor_id=person.pk, merged_id=twin.pk, actor=owner)
+    other.refresh_from_db()
+    assert other.person_id == person.pk
+    person_delete(actor=head, person=person)
+    task.refresh_from_db()
+    assert task.status == Task.Status.CANCELLED and task.completed_at is not None

@@ -307,7 +307,9 @@ def distribution_report(request: HttpRequest, params: Query[ReportQuery]) -> Any
             actor=actor_of(request), start=start, end=end, detail_limit=0
         )
     except PermissionDenied:
-        return Status(403, {"detail": "You do not have the right to do this."})
+        from django.utils.translation import gettext as _
+
+        return Status(403, {"detail": _("You do not have the right to do this.")})
     return {
         "start": report.start,
         "end": report.end,
