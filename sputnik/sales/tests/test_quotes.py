@@ -240,3 +240,14 @@ def test_read_only_roles_cannot_quote(executive, marketer, deal):
     for actor in (executive, marketer):
         with pytest.raises(AccessDenied):
             quote_create(actor=actor, deal=deal)
+
+
+def test_the_nightly_task_expires_overdue_quotes(owner, deal):
+    from sputnik.sales.tasks import expire_quotes
+
+    quote = quote_create(actor=owner, deal=deal)
+    Quote.objects.filter(pk=quote.pk).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=2)
+    )
+    expire_quotes.call_local()
+    assert Quote.objects.get(pk=quote.pk).status == "expired"
