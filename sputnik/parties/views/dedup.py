@@ -192,7 +192,8 @@ def _field_label(name: str, custom_labels: dict[str, str]) -> str:
     if name.startswith("custom:"):
         return custom_labels.get(name.removeprefix("custom:"), name.removeprefix("custom:"))
     field = Person._meta.get_field(name.removesuffix("_id"))
-    return str(getattr(field, "verbose_name", name)).capitalize()
+    label = str(getattr(field, "verbose_name", name))
+    return label[:1].upper() + label[1:]  # "VIP" and "utm_source" keep their own case
 
 
 def _shown(name: str, value: Any, person: Person, employers: dict[int, str]) -> str:
