@@ -276,6 +276,7 @@ def quote_pdf(request: HttpRequest, quote_id: Id) -> HttpResponse:
     quote = _get(request, quote_id)
     content = stored_quote_pdf(quote) or render_quote_pdf(quote)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, quote_pdf_filename(quote))
+    disposition = content_disposition_header(True, quote_pdf_filename(quote))
+    response["Content-Disposition"] = disposition or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     return response

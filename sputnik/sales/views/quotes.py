@@ -255,7 +255,8 @@ def quote_pdf(request: HttpRequest, quote_id: int) -> HttpResponse:
         _errors_to_messages(request, exc)
         return redirect("sales:quote_detail", quote.pk)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
+    disposition = content_disposition_header(
         not request.GET.get("inline"), quote_pdf_filename(quote)
     )
+    response["Content-Disposition"] = disposition or "attachment"
     return response

@@ -521,6 +521,14 @@ def _kwargs_for(route: str, world: dict, missing: bool) -> dict[str, int]:
         kwargs["quote_id"] = big if missing else world["quote"].pk
     if "order_id" in route:
         kwargs["order_id"] = big if missing else world["order"].pk
+    # catalogue records are organisation data, not scoped: any id answers like a missing one
+    for name in ("product_id", "image_id", "option_id", "price_list_id"):
+        if f"<{name}>" in route or f":{name}>" in route:
+            kwargs[name] = big
+    if "sku>" in route:
+        kwargs["sku"] = "NO-SUCH-SKU"  # type: ignore[assignment]
+    if "reference>" in route:
+        kwargs["reference"] = "C-NOSUCHREF"  # type: ignore[assignment]
     return kwargs
 
 
