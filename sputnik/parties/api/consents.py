@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Schema, Status
+from ninja import Field, File, Form, Query, Schema, Status
+from ninja.files import UploadedFile
 
 from sputnik.core.api import (
     ERRORS,
@@ -166,6 +167,47 @@ def give_consent(request: HttpRequest, person_id: Id, payload: ConsentIn) -> Sta
         expires_at=payload.expires_at,
     )
     return Status(201, _consent_out(consent))
+
+
+class SignedConsentForm(Schema):
+    purpose: Purpose
+    channels: list[Channel] = Field(..., min_length=1, max_length=6)
+    wording_version: Str50
+    source: ConsentSource = "signed_form"
+    evidence: Str1000 = ""
+
+
+@router.post(
+    "/persons/{person_id}/consents/signed",
+    response={201: list[ConsentOut], **ERRORS},
+    summary="Record consents with the signed form (multipart: fields and `file`)",
+    operation_id="sputnik_parties_api_give_signed_consent",
+)
+def give_signed_consent(
+    request: HttpRequest,
+    person_id: Id,
+    form: Form[SignedConsentForm],
+    file: File[UploadedFile],
+) -> Status[Any]:
+    """One grant per channel; the scan (PDF, JPEG, PNG or TIFF, checked by content and
+    size) is kept in the person's documents as their evidence. Nothing is stored when
+    either the consent or the file is refused."""
+    from sputnik.documents.services import consent_give_with_evidence
+
+    actor = actor_of(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    grants = consent_give_with_evidence(
+        actor=actor,
+        person=person,
+        purpose=form.purpose,
+        channels=list(form.channels),
+        wording_version=form.wording_version,
+        source=form.source,
+        evidence=form.evidence,
+        upload=file,
+    )
+    documents = [d.pk for d in grants[0].documents.all()] if grants else []
+    return Status(201, [_consent_out(g, documents) for g in grants])
 
 
 @router.post(

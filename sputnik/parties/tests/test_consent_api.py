@@ -117,3 +117,34 @@ def test_the_api_prints_the_consent_form(owner, person):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
+
+
+def test_a_signed_form_is_uploaded_with_the_consents_it_proves(owner, person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sputnik.documents.models import Document
+
+    client = _api(owner)
+    url = f"/api/v1/persons/{person.pk}/consents/signed"
+    scan = SimpleUploadedFile("form.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    response = client.post(
+        url,
+        {
+            "purpose": "marketing",
+            "channels": ["sms", "email"],
+            "wording_version": "2026-01",
+            "file": scan,
+        },
+    )
+    assert response.status_code == 201, response.content
+    grants = response.json()
+    assert sorted(g["channel"] for g in grants) == ["email", "sms"]
+    document = Document.objects.get()
+    assert all(g["documents"] == [document.pk] for g in grants)
+    bad = SimpleUploadedFile("form.pdf", b"MZ not a scan", content_type="application/pdf")
+    response = client.post(
+        url, {"purpose": "service", "channels": ["sms"], "wording_version": "1", "file": bad}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "file"]
+    assert Consent.objects.count() == 2 and Document.objects.count() == 1

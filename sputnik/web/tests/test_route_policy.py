@@ -286,6 +286,7 @@ POLICY: dict[str, str] = {
     "api:import_vcard": LOGIN,
     "api:list_consents": PERSON,
     "api:give_consent": PERSON,
+    "api:give_signed_consent": PERSON,
     "api:withdraw_consent": PERSON,
     "api:contact_permission": PERSON,
     "api:consent_form": PERSON,
