@@ -114,6 +114,16 @@ def submission_list(
     return keyset_page(qs, order=("-created_at", "-id"), cursor=cursor, size=min(max(size, 1), 200))
 
 
+def person_submissions(*, actor: User, person: Person, limit: int = 10) -> list[FormSubmission]:
+    """The latest submissions of a person the caller already fetched as visible."""
+    return list(
+        visible_submissions(actor)
+        .filter(person_id=person.pk)
+        .select_related("form")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def persons_by_id(*, actor: User, ids: set[int]) -> dict[int, Person]:
     """The visible persons among `ids` (for linking a page of submissions), one query."""
     if not ids:

@@ -18,6 +18,7 @@ from sputnik.marketing import selectors, services
 from sputnik.marketing.forms import BUILDER_ERROR_MAP, LeadFormBuilder
 from sputnik.marketing.models import FormSubmission, LeadForm
 from sputnik.marketing.snippets import snippet_html, snippet_iframe
+from sputnik.parties.selectors import person_get
 from sputnik.parties.views._common import _submit
 from sputnik.web.access import require_right, visible_or_404
 
@@ -128,3 +129,13 @@ def form_detail(request: HttpRequest, form_id: int) -> HttpResponse:
     if not page.items and not cursor:
         context["empty_message"] = _("No submissions yet.")
     return render(request, "marketing/form_detail.html", context)
+
+
+@login_required
+@require_GET
+def person_submissions(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The web-form panel of a person's card (lazy-loaded): where their requests came from."""
+    actor = _actor(request)
+    person = visible_or_404(person_get, actor=actor, person_id=person_id)
+    rows = selectors.person_submissions(actor=actor, person=person)
+    return render(request, "marketing/_person_panel.html", {"person": person, "rows": rows})

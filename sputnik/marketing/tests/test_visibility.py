@@ -133,3 +133,23 @@ def test_the_api_lists_forms_with_scoped_counts_and_answers_404_for_a_missing_fo
     ).json()
     assert [s["id"] for s in spam["items"]] == [submissions["spam"].pk]
     assert client.get("/api/v1/lead-forms").status_code == 401
+
+
+def test_the_card_panel_shows_a_persons_web_form_requests_and_hides_them_from_outsiders(
+    client, owner, outsider, person, submissions, lead_form
+):
+    url = reverse("marketing:person_submissions", kwargs={"person_id": person.pk})
+    client.force_login(owner)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert lead_form.name in page.content.decode()
+    client.force_login(outsider)
+    missing = reverse("marketing:person_submissions", kwargs={"person_id": 987654321})
+    assert client.get(url).status_code == client.get(missing).status_code == 404
+
+
+def test_the_card_panel_is_empty_for_a_person_without_requests(client, owner, person):
+    client.force_login(owner)
+    page = client.get(reverse("marketing:person_submissions", kwargs={"person_id": person.pk}))
+    assert page.status_code == 200
+    assert page.content.decode().strip() == ""

@@ -304,6 +304,7 @@ POLICY: dict[str, str] = {
     "marketing:form_detail": LOGIN,
     "marketing:form_create": RIGHT,
     "marketing:form_edit": RIGHT,
+    "marketing:person_submissions": PERSON,
     "marketing:public_form": PUBLIC,
     "marketing:public_submit": PUBLIC,
     "marketing:public_thanks": PUBLIC,
