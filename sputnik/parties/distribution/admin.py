@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sputnik.parties.models import (
     CentreDistributionSettings,
@@ -30,8 +31,8 @@ class DistributionRuleAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     fieldsets = [
         (None, {"fields": ["name", "priority", "is_active"]}),
-        ("Conditions", {"fields": ["regions", "cities", "interests", "products"]}),
-        ("Placement", {"fields": ["centre", "strategy", "on_duty_only"]}),
+        (_("Conditions"), {"fields": ["regions", "cities", "interests", "products"]}),
+        (_("Placement"), {"fields": ["centre", "strategy", "on_duty_only"]}),
     ]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -247,3 +247,53 @@ def test_the_leads_page_filters_escalated_leads(person, head, centre_a):
     assert "Ждущий" in escalated.content.decode()
     unassigned = client.get(reverse("parties:distribution_leads"), {"state": "uncontacted"})
     assert "Ждущий" not in unassigned.content.decode()
+
+
+def test_administrators_define_rules_in_the_admin_and_heads_read_the_summary(
+    admin_user, head, owner, centre_a
+):
+    admin = signed_in(admin_user)
+    for url in (
+        reverse("admin:parties_distributionrule_changelist"),
+        reverse("admin:parties_distributionrule_add"),
+        reverse("admin:parties_workinghours_add"),
+        reverse("admin:parties_distributionsettings_changelist"),
+        reverse("admin:parties_transferrequest_changelist"),
+    ):
+        assert admin.get(url).status_code == 200, url
+    response = admin.post(
+        reverse("admin:parties_distributionrule_add"),
+        {
+            "name": "Москва",
+            "priority": 5,
+            "is_active": "on",
+            "regions": "[]",
+            "cities": '["Москва"]',
+            "interests": "[]",
+            "products": "[]",
+            "centre": centre_a.pk,
+            "strategy": "round_robin",
+        },
+    )
+    assert response.status_code == 302
+    assert DistributionRule.objects.get().cities == ["Москва"]
+    summary = signed_in(head).get(reverse("parties:distribution_rules"))
+    assert summary.status_code == 200 and "Москва" in summary.content.decode()
+    assert signed_in(owner).get(reverse("parties:distribution_rules")).status_code == 403
+
+
+def test_a_rule_without_a_centre_needs_a_territory(admin_user):
+    response = signed_in(admin_user).post(
+        reverse("admin:parties_distributionrule_add"),
+        {
+            "name": "Где угодно",
+            "priority": 5,
+            "regions": "[]",
+            "cities": "[]",
+            "interests": "[]",
+            "products": "[]",
+            "strategy": "round_robin",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the message
+    assert not DistributionRule.objects.exists()
