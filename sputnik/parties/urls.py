@@ -19,6 +19,11 @@ urlpatterns = [
         name="person_duplicates_check",
     ),
     path("persons/<id:person_id>/merge/", dedup_views.person_merge_view, name="person_merge"),
+    path(
+        "persons/<id:person_id>/duplicates/",
+        dedup_views.person_duplicates_panel,
+        name="person_duplicates",
+    ),
     path("duplicates/", dedup_views.dedup_queue, name="dedup_queue"),
     path("duplicates/run/", dedup_views.dedup_run, name="dedup_run"),
     path("duplicates/runs/<id:run_id>/", dedup_views.dedup_run_status, name="dedup_run_status"),

@@ -163,3 +163,23 @@ def test_only_an_administrator_starts_a_run_and_sees_its_progress(client, head, 
     assert response.status_code == 302
     queue = client.get("/duplicates/").content.decode()
     assert 'id="dedup-run"' in queue
+
+
+def test_the_card_panel_lists_probable_duplicates_with_a_merge_link(client, owner, person, twin):
+    client.force_login(owner)
+    body = client.get(f"/persons/{person.pk}/duplicates/").content.decode()
+    assert f'data-duplicate="{twin.pk}"' in body
+    assert f"/persons/{person.pk}/merge/?with={twin.pk}" in body
+    card = client.get(f"/persons/{person.pk}/").content.decode()
+    assert f"/persons/{person.pk}/duplicates/" in card
+
+
+def test_the_card_panel_never_names_a_hidden_duplicate(client, outsider, person):
+    mine = person_create(
+        actor=outsider,
+        data={"last_name": "Иванов", "first_name": "Сергей", "phones": ["89123456789"]},
+    )
+    client.force_login(outsider)
+    body = client.get(f"/persons/{mine.pk}/duplicates/").content.decode()
+    assert body.strip() == ""
+    assert client.get(f"/persons/{person.pk}/duplicates/").status_code == 404

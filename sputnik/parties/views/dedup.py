@@ -96,6 +96,35 @@ def duplicates_step(request: HttpRequest, form: PersonForm) -> HttpResponse | No
     )
 
 
+@login_required
+@require_GET
+def person_duplicates_panel(request: HttpRequest, person_id: int) -> HttpResponse:
+    """HTMX on the card: persons this one probably duplicates, each with "Compare and merge"."""
+    actor = _actor(request)
+    person = visible_or_404(selectors.person_card, actor=actor, person_id=person_id)
+    contacts = list(person.contacts.all())
+    data = {
+        "last_name": person.last_name,
+        "first_name": person.first_name,
+        "middle_name": person.middle_name,
+        "birthday": person.birthday,
+        "phones": [c.value for c in contacts if c.kind == "phone"],
+        "emails": [c.value for c in contacts if c.kind == "email"],
+        "exclude_id": person.pk,
+    }
+    # Only visible ones: the card offers merging, and a hidden record cannot be merged here.
+    candidates = [c for c in probable_duplicates(actor=actor, data=data) if not c.hidden]
+    return render(
+        request,
+        "parties/dedup/_card_panel.html",
+        {
+            "person": person,
+            "candidates": candidates,
+            "can_merge": actor.has_right(Right.PARTY_EDIT),
+        },
+    )
+
+
 # --- review queue -------------------------------------------------------------------------
 
 

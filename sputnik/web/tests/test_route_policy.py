@@ -84,6 +84,7 @@ POLICY: dict[str, str] = {
     # duplicates and merge (issue 3, P8)
     "parties:person_duplicates_check": LOGIN,
     "parties:person_merge": PERSON,
+    "parties:person_duplicates": PERSON,
     "parties:dedup_queue": LOGIN,
     "parties:dedup_run": RIGHT,
     "parties:dedup_run_status": RIGHT,
