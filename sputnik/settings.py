@@ -237,6 +237,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "sputnik_cache",
+            # Culling at the default 300 entries would drop live rate-limit counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

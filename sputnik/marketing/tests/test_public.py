@@ -368,3 +368,19 @@ def test_submissions_are_findable_by_the_phone_they_gave(lead_form, centre_a, ma
     visitor(HTTP_ORIGIN=SITE).post(submit_url(lead_form), answers())
     found = apply_person_query(Person.objects.visible_to(marketer), "+79031112233")
     assert [p.first_name for p in found] == ["Анна"]
+
+
+def test_the_rate_limit_counts_in_a_cache_every_process_shares():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    # Without Redis: a database table (created by migrate); never per-process memory.
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    code = "import sputnik.settings as s; print(s.CACHES['default']['BACKEND'])"
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/0", "SPUTNIK_TESTING": "1", "PATH": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
