@@ -302,6 +302,18 @@ def prospect_take(*, actor: User, person_id: int) -> Assignment:
                 method=method,
                 assignment_id=assignment.pk,
             )
+        if person.centre_id == actor.centre_id and person.owner is not None:
+            raise ValidationError(
+                {
+                    "person_id": [
+                        _(
+                            "%(owner)s already serves this customer; your centre's head can "
+                            "give them to you."
+                        )
+                        % {"owner": person.owner.display_name}
+                    ]
+                }
+            )
         conflict = person
     if _foreign(actor, conflict):
         _record_conflict(actor, conflict, OwnershipConflict.Action.TAKE)

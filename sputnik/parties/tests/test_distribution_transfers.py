@@ -195,3 +195,12 @@ def test_the_requester_may_withdraw_a_pending_request(request_b, outsider, head)
     assert request_b.status == TransferRequest.Status.CANCELLED
     with pytest.raises(AccessDenied):
         transfer_request_cancel(actor=head, request_id=request_b.pk)
+
+
+def test_a_colleague_of_the_same_centre_is_told_to_ask_the_head_not_to_transfer(
+    person, colleague, owner
+):
+    with pytest.raises(ValidationError) as caught:
+        prospect_take(actor=colleague, person_id=person.pk)
+    assert owner.display_name in caught.value.message_dict["person_id"][0]
+    assert not OwnershipConflict.objects.exists()  # not a conflict between centres
