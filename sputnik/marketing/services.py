@@ -353,6 +353,9 @@ def submission_process(*, submission_id: int) -> FormSubmission:
         comment_lines = [str(p.get("comment") or "")]
         if p.get("contact_time"):
             comment_lines.append(_("Preferred contact time: %(t)s") % {"t": p["contact_time"]})
+        if form.pipeline_hint:
+            comment_lines.append(_("Pipeline: %(p)s") % {"p": form.pipeline_hint})
+        comment_lines.append(_("Form: %(name)s") % {"name": form.name})
         region = form.target_centre.region if form.target_centre_id and form.target_centre else ""
         try:
             with transaction.atomic():

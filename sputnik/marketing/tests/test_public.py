@@ -164,6 +164,7 @@ def test_a_post_from_the_site_creates_a_prospect_with_consent_evidence_and_utm(
     assert task.person_id == person.pk and task.assignee == head
     assert "Хочу тест-драйв" in task.description
     assert "Evening (17–21)" in task.description
+    assert "Тест-драйв пикапа" in task.description  # the form's name
 
 
 def test_a_post_matching_a_known_person_by_another_phone_spelling_adds_no_person(
