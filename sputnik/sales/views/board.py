@@ -61,6 +61,7 @@ def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
         "pipelines": selectors.pipeline_list(),
         "can_move": actor.has_right(Right.PARTY_EDIT),
         "closed_days": selectors.CLOSED_WINDOW_DAYS,
+        "deals_url": reverse("sales:deal_list"),
     }
     return render(request, "sales/board/board.html", context)
 
@@ -85,6 +86,7 @@ def board_column(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpR
             "stage": stage,
             "pipeline": pipeline,
             "can_move": actor.has_right(Right.PARTY_EDIT),
+            "deals_url": reverse("sales:deal_list"),
         },
     )
 
