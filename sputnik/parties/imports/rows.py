@@ -97,6 +97,8 @@ class RowCleaner:
             index = int(index_text)
             header = headers[index] if index < len(headers) else f"#{index + 1}"
             self.columns.append((index, header, self._handler(target)))
+        if any(known[k].placement for k in mapping.values() if k in known):
+            self.placement = Placement()  # loaded here: cleaning itself never queries
         self.width = len(headers)
         self.formula_cells = formula_cells or set()
         self.formula_columns = {i for i, _h, _f in self.columns}

@@ -117,7 +117,7 @@ def import_upload(
 
 def _editable(actor: User, batch: ImportBatch) -> ImportBatch:
     _require_import(actor)
-    locked = import_batches(actor=actor).select_for_update().filter(pk=batch.pk).first()
+    locked = import_batches(actor=actor).select_for_update(of=("self",)).filter(pk=batch.pk).first()
     if locked is None:
         raise AccessDenied("not visible")
     return locked

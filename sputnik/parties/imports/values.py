@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Any
 
 import phonenumbers
@@ -34,6 +35,9 @@ class CellError(Exception):
 
 
 def as_text(value: Any) -> str:
+    if type(value) is str:
+        # Most cells: printable text, no control characters to drop.
+        return value.strip() if value.isprintable() else _CONTROL.sub("", value).strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -129,7 +133,7 @@ def fast_phone(text: str) -> str | None:
 
 
 def clean_phone(value: Any) -> str:
-    text = as_text(value)
+    text = value if type(value) is str else as_text(value)
     phone = fast_phone(text) or try_normalize_phone(text)
     if phone is None:
         raise CellError("phone_invalid", value=text[:40])
@@ -141,7 +145,9 @@ def split_phones(value: Any) -> list[str]:
     text = as_text(value)
     if not text:
         return []
-    parts = re.split(r"[,;]|\s/\s", text) if re.search(r"[,;]|\s/\s", text) else [text]
+    if "," not in text and ";" not in text and "/" not in text:
+        return [clean_phone(text)]
+    parts = re.split(r"[,;]|\s/\s", text)
     return [clean_phone(p) for p in parts if p.strip()]
 
 
@@ -198,11 +204,23 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 with Excel's leap-
 _TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
 
 
+_TODAY: tuple[float, dt.date] = (0.0, dt.date.min)
+
+
+def today() -> dt.date:
+    """The local date, looked up once a minute: per cell it cost more than the parsing."""
+    global _TODAY
+    now = time.monotonic()
+    if now - _TODAY[0] > 60:
+        _TODAY = (now, timezone.localdate())
+    return _TODAY[1]
+
+
 def _year(text: str) -> int:
     year = int(text)
     if len(text) == 2:
         # Two-digit years in birthdays: a year ahead of this one is last century.
-        this_year = timezone.localdate().year % 100
+        this_year = today().year % 100
         year += 2000 if year <= this_year else 1900
     return year
 
@@ -258,7 +276,7 @@ def clean_birthday(value: Any) -> dt.date | None:
         return None
     if date.year < 1900:
         raise CellError("date_unrealistic", value=as_text(value)[:40])
-    if date > timezone.localdate():
+    if date > today():
         raise CellError("date_future")
     return date
 

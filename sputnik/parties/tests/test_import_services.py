@@ -370,3 +370,19 @@ def test_another_user_cannot_see_or_act_on_my_batch(owner, colleague):
         services.import_batch_get(actor=colleague, batch_id=batch.pk)
     with pytest.raises(AccessDenied):
         configure(colleague, batch)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_run_reads_ahead_and_a_broken_tail_rolls_back_whole(owner):
+    """On PostgreSQL this is the pipelined path (reader thread + writing thread)."""
+    rows = [["Клиент", f"Номер{i}", f"+7903444{i:04d}", "", "", ""] for i in range(12)]
+    batch = import_file(owner, people_file(*rows), chunk_rows=5)
+    assert batch.status == ImportBatch.Status.DONE
+    assert Person.objects.count() == 12 and batch.counts["created"] == 12
+
+    broken = people_file(*[["Клиент", f"Другой{i}", "", "", "", ""] for i in range(9000)])
+    broken += b"\xff\xfe\xfa,x,,,,\r\n"
+    failed = run(owner, configure(owner, upload(owner, broken)), chunk_rows=2000)
+    assert failed.status == ImportBatch.Status.FAILED
+    assert failed.failure["code"] == "file_encoding"
+    assert Person.objects.count() == 12
