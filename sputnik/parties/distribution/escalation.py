@@ -143,14 +143,12 @@ def escalate_overdue(*, now: dt.datetime | None = None, batch: int = BATCH) -> E
         contacts = last_contacts(
             [lead.person_id for lead in leads], since=min(lead.assigned_at for lead in leads)
         )
+        settled: list[ProspectAssignment] = []
         for lead in leads:
             last = contacts.get(lead.person_id)
             if last is not None and last >= lead.assigned_at:
-                ProspectAssignment.objects.filter(pk=lead.pk).update(contacted_at=last)
-                run.resolved += Escalation.objects.filter(
-                    assignment=lead, resolved_at__isnull=True
-                ).update(resolved_at=now)
-                run.contacted += 1
+                lead.contacted_at = last
+                settled.append(lead)
                 continue
             unassigned_after, uncontacted_after = per_centre.get(lead.centre_id, default)
             waited = now - lead.assigned_at
@@ -158,6 +156,13 @@ def escalate_overdue(*, now: dt.datetime | None = None, batch: int = BATCH) -> E
                 run.escalated += _escalate(lead, Escalation.Reason.UNASSIGNED, now)
             elif lead.owner_id is not None and waited >= uncontacted_after:
                 run.escalated += _escalate(lead, Escalation.Reason.UNCONTACTED, now)
+        if settled:
+            # One statement per page, not one per lead: half the leads settle on a busy day.
+            ProspectAssignment.objects.bulk_update(settled, ["contacted_at"], batch_size=batch)
+            run.resolved += Escalation.objects.filter(
+                assignment__in=[lead.pk for lead in settled], resolved_at__isnull=True
+            ).update(resolved_at=now)
+            run.contacted += len(settled)
         if len(leads) < batch:
             break
     # A lead that got a manager since is no longer "unassigned".
