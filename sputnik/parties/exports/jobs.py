@@ -51,7 +51,6 @@ def _claim(export_id: int) -> Export | None:
         export = (
             Export.objects.select_for_update(skip_locked=True)
             .filter(pk=export_id, status=Export.Status.QUEUED)
-            .select_related("actor")
             .first()
         )
         if export is None:
