@@ -36,8 +36,9 @@ from sputnik.sales.models import (
     TradeIn,
 )
 
-# Cards per column on the board's first screen and per "load more".
-BOARD_PAGE = 20
+# Cards per column on the board's first screen and per "load more": about two screens
+# of a column on a laptop; rendering the cards is most of the page's cost.
+BOARD_PAGE = 12
 # Won and lost columns show what closed in this window (history belongs to the list).
 CLOSED_WINDOW_DAYS = 30
 

@@ -52,13 +52,16 @@ def board_default(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     actor = _actor(request)
-    pipeline = _pipeline_or_404(pipeline_id)
+    pipelines = selectors.pipeline_list()
+    pipeline = next((p for p in pipelines if p.pk == pipeline_id), None)
+    if pipeline is None:
+        raise Http404
     data = selectors.board(actor=actor, pipeline=pipeline)
     context: dict[str, Any] = {
         "nav": "deals",
         "board": data,
         "pipeline": pipeline,
-        "pipelines": selectors.pipeline_list(),
+        "pipelines": pipelines,
         "can_move": actor.has_right(Right.PARTY_EDIT),
         "closed_days": selectors.CLOSED_WINDOW_DAYS,
         "deals_url": reverse("sales:deal_list"),

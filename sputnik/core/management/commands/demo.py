@@ -7,13 +7,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from sputnik.core.demo import vocab
+from sputnik.core.demo.deals import seed_deals
 from sputnik.core.demo.distribution import seed_distribution
 from sputnik.core.demo.generate import STORY_CUSTOMER_PHONE, STORY_PROSPECT_PHONE
 from sputnik.core.demo.load import DemoError, LoadStats, existing_data, load_demo, wipe
 from sputnik.core.demo.quotes_orders import seed_quotes_orders
 from sputnik.core.normalize import format_phone
 from sputnik.core.roles import Role
-from sputnik.marketing.demo import seed_webforms
 
 
 class Command(BaseCommand):
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         _story_history()
         seed_distribution(report=self.stdout.write)
-        seed_webforms(report=self.stdout.write)
+        seed_deals(persons=persons, seed=options["seed"], report=self.stdout.write)
         seed_quotes_orders(
             phones=[STORY_CUSTOMER_PHONE, STORY_PROSPECT_PHONE],
             report=self.stdout.write,
