@@ -147,7 +147,7 @@ def build() -> dict[str, Any]:
     truth = io.StringIO()
     now = dt.datetime.now(dt.UTC).isoformat()
     pk = 0
-    bad_phones = 0
+    bad_phones = checked_phones = 0
     for rec in generate(PERSONS, seed=SEED, centres=CENTRES):
         pk += 1
         persons.write(
@@ -169,11 +169,15 @@ def build() -> dict[str, Any]:
         )
         truth.write(f"{pk}\t{rec.entity}\n")
         if rec.phone:
-            phone = try_normalize_phone(rec.phone)
-            if phone is None:
-                bad_phones += 1
-            else:
-                contacts.write(f"{pk}\tphone\t{phone}\tt\n")
+            # Every 20th spelling goes through the project's normaliser and must give the
+            # number the generator meant; the rest use that number directly, because
+            # phonenumbers costs ~80 µs a number and this machine is shared.
+            phone = "+7" + rec.phone_digits
+            if pk % 20 == 0:
+                checked_phones += 1
+                if try_normalize_phone(rec.phone) != phone:
+                    bad_phones += 1
+            contacts.write(f"{pk}\tphone\t{phone}\tt\n")
         if rec.email:
             email = try_normalize_email(rec.email)
             if email:
@@ -220,8 +224,16 @@ def build() -> dict[str, Any]:
         conn.execute("INSERT INTO bench_meta VALUES (%s, %s)", [PERSONS, SEED])
         conn.execute("VACUUM ANALYZE")
     loaded = time.perf_counter() - t1
-    log(f"loaded by COPY in {loaded:.0f} s ({bad_phones} phones refused by the normaliser)")
-    return {"generate_s": round(generated, 1), "copy_load_s": round(loaded, 1)}
+    log(
+        f"loaded by COPY in {loaded:.0f} s; {checked_phones:,} phone spellings normalised,"
+        f" {bad_phones} of them not to the intended number"
+    )
+    return {
+        "generate_s": round(generated, 1),
+        "copy_load_s": round(loaded, 1),
+        "phone_spellings_checked": checked_phones,
+        "phone_spellings_wrong": bad_phones,
+    }
 
 
 # --- the run and its scoring ----------------------------------------------------------------
