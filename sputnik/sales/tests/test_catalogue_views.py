@@ -229,3 +229,19 @@ def test_option_prices_in_the_panel_follow_the_centres_list(catalogue, owner, ad
     )
     # the model keeps centre A's salon price ("Зима" prices no model); winter is free there
     assert 'data-total="1350000.00"' in body
+
+
+@pytest.mark.django_db
+def test_the_deal_a_user_comes_from_is_carried_to_the_configurator(catalogue, owner, deal):
+    listing = _client(owner).get(reverse("sales:catalogue"), {"deal": deal.pk}).content.decode()
+    assert f"?deal={deal.pk}" in listing
+    url = reverse("sales:configurator", kwargs={"product_id": catalogue["vesta"].pk})
+    page = _client(owner).get(url, {"deal": deal.pk}).content.decode()
+    assert f'<option value="{deal.pk}" selected>' in page
+
+
+@pytest.mark.django_db
+def test_another_centres_deal_is_never_offered(catalogue, outsider, deal):
+    url = reverse("sales:configurator", kwargs={"product_id": catalogue["vesta"].pk})
+    page = _client(outsider).get(url, {"deal": deal.pk}).content.decode()
+    assert "Веста для Иванова" not in page

@@ -51,6 +51,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     prices = selectors.product_prices(products, centre=user.centre_id)
     rows = [{"product": p, "price": prices[p.pk], "image": _first_image(p)} for p in products]
     context = {
+        "deal": _deal_param(request),
         "rows": rows,
         "page": page,
         "q": q,
@@ -64,6 +65,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     }
     template = "sales/catalogue/_results.html" if request.htmx else "sales/catalogue/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def _deal_param(request: HttpRequest) -> str:
+    """The deal the user is choosing a product for (carried to the configurator; the
+    deal itself is checked against the user's scope when the line is saved)."""
+    value = str(request.GET.get("deal") or "")
+    return value if value.isdigit() and len(value) <= 18 else ""
 
 
 def _first_image(product: Product) -> ProductImage | None:
@@ -94,6 +102,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "centre": user.centre,
             "images": list(product.images.all()),
             "may_edit": selectors.may_edit_catalogue(user),
+            "deal": _deal_param(request),
             "nav": "catalogue",
         },
     )

@@ -91,9 +91,9 @@ def _centre_id(user: User) -> int | None:
 OPEN_DEALS_SHOWN = 30
 
 
-def _crm_context(user: User, product: Product) -> dict[str, Any]:
+def _crm_context(user: User, product: Product, deal_id: Any = None) -> dict[str, Any]:
     """What the CRM page adds to the panel: where it posts, and the user's open deals
-    (visibility-scoped) to add the configuration to."""
+    (visibility-scoped) to add the configuration to, the deal it came from first."""
     from django.urls import reverse
 
     from sputnik.sales.selectors.deals import visible_deals
@@ -104,13 +104,28 @@ def _crm_context(user: User, product: Product) -> dict[str, Any]:
         .select_related("person")
         .order_by("-updated_at", "-id")[:OPEN_DEALS_SHOWN]
     )
+    wanted = _deal_pk(deal_id)
+    if wanted and all(d.pk != wanted for d in open_deals):
+        came_from = (
+            visible_deals(user).filter(pk=wanted, status="open").select_related("person").first()
+        )
+        if came_from is not None:
+            open_deals.insert(0, came_from)
     return {
         "product": product,
         "panel_url": reverse("sales:configurator", kwargs={"product_id": product.pk}),
         "save_url": reverse("sales:configurator_save", kwargs={"product_id": product.pk}),
         "open_deals": open_deals,
+        "deal_id": str(wanted or ""),
         "nav": "catalogue",
     }
+
+
+def _deal_pk(value: Any) -> int | None:
+    text = str(value or "").strip()
+    if text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 @login_required
@@ -123,8 +138,7 @@ def configurator(request: HttpRequest, product_id: int) -> HttpResponse:
     codes = submitted_codes(data, spec)
     context = {
         **panel_context(spec, codes),
-        **_crm_context(user, product),
-        "deal_id": str(data.get("deal") or "")[:20],
+        **_crm_context(user, product, data.get("deal")),
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "sales/configurator/_panel.html", context)
@@ -179,8 +193,7 @@ def configurator_save(request: HttpRequest, product_id: int) -> HttpResponse:
     deal_id = request.POST.get("deal")
     context = {
         **panel_context(spec, codes),
-        **_crm_context(user, product),
-        "deal_id": str(deal_id or "")[:20],
+        **_crm_context(user, product, deal_id),
     }
     if not result.valid:
         context["save_errors"] = [e.message for e in result.errors]
