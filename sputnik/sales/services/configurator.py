@@ -95,11 +95,13 @@ class ProductSpec:
     requires: dict[str, tuple[str, ...]]
     excludes: dict[str, frozenset[str]]
     group_by_code: dict[str, GroupSpec] = field(default_factory=dict)
+    # Display position of each option code (group, then option position).
+    rank: dict[str, int] = field(default_factory=dict)
 
     def order(self, codes: Iterable[str]) -> tuple[str, ...]:
         """Codes in display order (group, then option position); unknown codes dropped."""
-        chosen = set(codes)
-        return tuple(c for g in self.groups for c in g.options if c in chosen)
+        rank = self.rank
+        return tuple(sorted({c for c in codes if c in rank}, key=rank.__getitem__))
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,7 @@ def _load_spec(product: Product, *, centre_id: int | None, day: dt.date) -> Prod
         requires={k: tuple(v) for k, v in requires.items()},
         excludes={k: frozenset(v) for k, v in excludes.items()},
         group_by_code={g.code: g for g in groups},
+        rank={c: i for i, c in enumerate(c for g in groups for c in g.options)},
     )
 
 
@@ -342,82 +345,88 @@ def _name(spec: ProductSpec, code: str) -> str:
     return option.name if option else code
 
 
-def check(spec: ProductSpec, codes: Iterable[str]) -> list[RuleError]:
+# A violation before it is put into words: (rule, options, group). The UI asks "what if"
+# for every option on every click, so finding violations stays cheap (set operations
+# over the ~10 chosen options) and only the ones shown get a translated message.
+Violation = tuple[str, tuple[str, ...], str]
+
+
+def violations(spec: ProductSpec, codes: Iterable[str]) -> list[Violation]:
     """Every rule the selection breaks, in display order; empty means valid."""
-    errors: list[RuleError] = []
-    chosen: list[str] = []
-    seen: set[str] = set()
+    found: list[Violation] = []
+    unknown: list[str] = []
+    selected: set[str] = set()
     for code in codes:
-        if code in seen:
-            continue
-        seen.add(code)
-        if code not in spec.options:
-            errors.append(
-                RuleError(
-                    "unknown_option",
-                    _("There is no option “%(code)s” for %(product)s.")
-                    % {"code": code, "product": spec.name},
-                    (code,),
-                )
-            )
-        else:
-            chosen.append(code)
+        if code in spec.options:
+            selected.add(code)
+        elif code not in unknown:
+            unknown.append(code)
+    found.extend(("unknown_option", (code,), "") for code in unknown)
     if not spec.is_active:
-        errors.append(RuleError("product_unavailable", _("This product is not available.")))
-    selected = set(chosen)
-    for group in spec.groups:
-        picked = [c for c in group.options if c in selected]
-        if group.selection == OptionGroup.Selection.EXACTLY_ONE and not picked:
-            if group.options:
-                errors.append(
-                    RuleError(
-                        "exactly_one",
-                        _("Choose one option in “%(group)s”.") % {"group": group.name},
-                        (),
-                        group.code,
-                    )
-                )
-        elif group.single and len(picked) > 1:
-            errors.append(
-                RuleError(
-                    group.selection,
-                    _("Only one option can be chosen in “%(group)s”: %(options)s.")
-                    % {
-                        "group": group.name,
-                        "options": ", ".join(_name(spec, c) for c in picked),
-                    },
-                    tuple(picked),
-                    group.code,
-                )
-            )
-    ordered = spec.order(selected)
-    reported: set[frozenset[str]] = set()
+        found.append(("product_unavailable", (), ""))
+    options = spec.options
+    ordered = sorted(selected, key=spec.rank.__getitem__)
+    per_group: dict[str, list[str]] = {}
     for code in ordered:
-        for target in spec.requires.get(code, ()):
+        per_group.setdefault(options[code].group, []).append(code)
+    for group in spec.groups:
+        picked = per_group.get(group.code, ())
+        if not picked:
+            if group.selection == OptionGroup.Selection.EXACTLY_ONE and group.options:
+                found.append(("exactly_one", (), group.code))
+        elif len(picked) > 1 and group.single:
+            found.append((group.selection, tuple(picked), group.code))
+    reported: set[frozenset[str]] = set()
+    requires, excludes = spec.requires, spec.excludes
+    for code in ordered:
+        for target in requires.get(code, ()):
             if target not in selected:
-                errors.append(
-                    RuleError(
-                        "requires",
-                        _("“%(option)s” requires “%(target)s”.")
-                        % {"option": _name(spec, code), "target": _name(spec, target)},
-                        (code, target),
-                        spec.options[code].group,
-                    )
-                )
-        for other in spec.excludes.get(code, ()):
-            pair = frozenset((code, other))
-            if other in selected and pair not in reported:
-                reported.add(pair)
-                errors.append(
-                    RuleError(
-                        "excludes",
-                        _("“%(option)s” cannot be combined with “%(target)s”.")
-                        % {"option": _name(spec, code), "target": _name(spec, other)},
-                        (code, other),
-                        spec.options[code].group,
-                    )
-                )
-    return errors
+                found.append(("requires", (code, target), options[code].group))
+        clash = excludes.get(code)
+        if clash and not clash.isdisjoint(selected):
+            for other in sorted(clash & selected, key=spec.rank.__getitem__):
+                pair = frozenset((code, other))
+                if pair not in reported:
+                    reported.add(pair)
+                    found.append(("excludes", (code, other), options[code].group))
+    return found
+
+
+def describe(spec: ProductSpec, violation: Violation) -> RuleError:
+    """A violation in the active language, naming the options and group it concerns."""
+    rule, codes, group_code = violation
+    if rule == "unknown_option":
+        message = _("There is no option “%(code)s” for %(product)s.") % {
+            "code": codes[0],
+            "product": spec.name,
+        }
+    elif rule == "product_unavailable":
+        message = _("This product is not available.")
+    elif rule == "exactly_one" and not codes:
+        message = _("Choose one option in “%(group)s”.") % {
+            "group": spec.group_by_code[group_code].name
+        }
+    elif rule in ("exactly_one", "at_most_one"):
+        message = _("Only one option can be chosen in “%(group)s”: %(options)s.") % {
+            "group": spec.group_by_code[group_code].name,
+            "options": ", ".join(_name(spec, c) for c in codes),
+        }
+    elif rule == "requires":
+        message = _("“%(option)s” requires “%(target)s”.") % {
+            "option": _name(spec, codes[0]),
+            "target": _name(spec, codes[1]),
+        }
+    else:
+        message = _("“%(option)s” cannot be combined with “%(target)s”.") % {
+            "option": _name(spec, codes[0]),
+            "target": _name(spec, codes[1]),
+        }
+    return RuleError(rule, message, codes, group_code)
+
+
+def check(spec: ProductSpec, codes: Iterable[str]) -> list[RuleError]:
+    """Every rule the selection breaks, each named in the active language."""
+    return [describe(spec, v) for v in violations(spec, codes)]
 
 
 def price_lines(spec: ProductSpec, codes: Iterable[str]) -> list[PriceLine]:
@@ -563,7 +572,7 @@ def configuration_default(spec: ProductSpec) -> tuple[str, ...]:
             continue
         for code in group.options:
             candidate = configuration_choose(spec, selected, code)
-            if not any(e.rule in ("excludes", "requires") for e in check(spec, candidate)):
+            if not any(v[0] in ("excludes", "requires") for v in violations(spec, candidate)):
                 selected = candidate
                 break
     return selected
@@ -573,18 +582,16 @@ def option_states(spec: ProductSpec, codes: Iterable[str]) -> dict[str, OptionSt
     """For each option: chosen, and whether clicking it leads to a valid configuration;
     if not, why (the rule it would break), in the active language."""
     current = spec.order(codes)
-    current_errors = {(e.rule, e.options) for e in check(spec, current)}
+    present = set(violations(spec, current))
     states: dict[str, OptionState] = {}
     for code in spec.options:
         if code in current:
             states[code] = OptionState(selected=True, available=True)
             continue
         candidate = configuration_choose(spec, current, code)
-        new_errors = [
-            e for e in check(spec, candidate) if (e.rule, e.options) not in current_errors
-        ]
-        if new_errors:
-            states[code] = OptionState(False, False, _reason(spec, code, new_errors[0]))
+        new = [v for v in violations(spec, candidate) if v not in present]
+        if new:
+            states[code] = OptionState(False, False, _reason(spec, code, describe(spec, new[0])))
         else:
             states[code] = OptionState(False, True, "")
     return states
