@@ -151,3 +151,20 @@ def test_lookups_from_one_address_are_rate_limited(client, owner, order):
 def test_the_page_needs_no_sign_in_and_only_get(client, owner, order):
     link = order_link_issue(actor=owner, order=order)
     assert client.post(url_of(link)).status_code == 405
+
+
+def test_the_page_reads_a_bounded_number_of_queries(client, owner, order):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    link = order_link_issue(actor=owner, order=order)
+    client.get(url_of(link))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url_of(link)).status_code == 200
+    own = [
+        q
+        for q in queries.captured_queries
+        if "sputnik_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    ]
+    # link+order+status+centre, last viewed, first name, history, steps ahead, items
+    assert len(own) <= 8, [q["sql"][:80] for q in own]

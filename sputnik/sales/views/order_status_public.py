@@ -28,9 +28,10 @@ from sputnik.sales.services.orders import resolve_status_token
 from sputnik.web.ratelimit import client_ip, over_rate
 
 LANGUAGES = ("ru", "en")
-# Lookups per address: a customer refreshing the page is never near these; a scanner
+# Lookups per address: a customer refreshing the page is never near this; a scanner
 # guessing links is (and a guess among 2^192 nonces with a signature is hopeless anyway).
-LOOKUP_LIMITS = ((600, 60), (86400, 600))
+# One window: each window costs a few statements on the database cache per view.
+LOOKUP_LIMITS = ((600, 60),)
 
 
 @require_GET
