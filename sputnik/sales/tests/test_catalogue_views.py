@@ -245,3 +245,33 @@ def test_another_centres_deal_is_never_offered(catalogue, outsider, deal):
     url = reverse("sales:configurator", kwargs={"product_id": catalogue["vesta"].pk})
     page = _client(outsider).get(url, {"deal": deal.pk}).content.decode()
     assert "Веста для Иванова" not in page
+
+
+@pytest.mark.django_db
+def test_admin_pages_with_inlines_render_for_catalogue_editors(catalogue, admin_user):
+    from sputnik.sales.models import OptionGroup, PriceList
+
+    client = _client(admin_user)
+    group = OptionGroup.objects.filter(product=catalogue["vesta"]).first()
+    price_list = PriceList.objects.first()
+    for url in [
+        reverse("admin:sales_product_changelist"),
+        reverse("admin:sales_product_change", kwargs={"object_id": catalogue["vesta"].pk}),
+        reverse("admin:sales_optiongroup_change", kwargs={"object_id": group.pk}),
+        reverse("admin:sales_pricelist_change", kwargs={"object_id": price_list.pk}),
+        reverse("admin:sales_pricelist_add"),
+        reverse("admin:sales_savedconfiguration_changelist"),
+        reverse("admin:sales_category_add"),
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_a_rule_added_in_the_admin_is_checked_like_the_service_does(catalogue, admin_user):
+    from sputnik.sales.admin_catalogue import OptionRuleForm
+
+    comfort = Option.objects.get(product=catalogue["vesta"], code="comfort")
+    luxe = Option.objects.get(product=catalogue["vesta"], code="luxe")
+    form = OptionRuleForm(data={"option": comfort.pk, "kind": "requires", "target": luxe.pk})
+    assert not form.is_valid()
+    assert "target" in form.errors
