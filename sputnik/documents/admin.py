@@ -88,9 +88,10 @@ class ExportAdmin(admin.ModelAdmin):
 
     list_display = ["started_at", "actor", "entity", "format", "rows", "status", "via"]
     list_filter = ["entity", "format", "status"]
+    exclude = ["file"]  # no public URL; the requester downloads it from the status page
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Export._meta.fields]
+        return [f.name for f in Export._meta.fields if f.name != "file"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -131,3 +131,27 @@ def test_the_api_uploads_and_lists_documents(owner, person):
     assert [d["name"] for d in api.get(f"/api/v1/persons/{person.pk}/documents").json()] == [
         "scan.png"
     ]
+
+
+def test_the_admin_lists_and_shows_documents_and_exports_without_a_file_url(
+    admin_user, owner, person
+):
+    from sputnik.parties.exports.log import export_finish, export_start
+
+    document = document_upload(
+        actor=owner, person=person, kind="other", upload=ContentFile(PNG, "a.png")
+    )
+    export = export_start(owner, "persons", "xlsx", {"q": "x"}, "web", total=1)
+    export.file.save("persons.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+    export_finish(export, 1, ok=True)
+    client = Client()
+    client.force_login(admin_user)
+    for url in (
+        "/admin/documents/document/",
+        f"/admin/documents/document/{document.pk}/change/",
+        "/admin/documents/export/",
+        f"/admin/documents/export/{export.pk}/change/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert str(documents_root()) not in response.content.decode()

@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
+    # The live server's first page (templates, static files) can be slow on a busy machine.
+    page.goto(live_server.url + "/accounts/login/", timeout=90_000)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pass-" + username)
     page.click("button[type=submit]")
