@@ -4,10 +4,9 @@ leaderboards — every number computed over the deals the acting user may see.
 Each report starts from `sales.selectors.visible_deals(actor)` (the deal ladder: own →
 centre → all) narrowed by the filters, so a centre head's funnel counts their centre's
 deals and an executive's counts all. The aggregations run in the database: a year of a
-million-deal network is grouped there, never loaded into Python. The funnel and the time
-in stage group the stage history in one raw statement each, because the ORM cannot group
-by an aggregate (the furthest stage a deal reached); its deal set is still the scoped
-queryset, compiled to SQL and embedded as a subquery.
+million-deal network is grouped there, never loaded into Python, and each of the funnel,
+forecast and closed-deal reports reads one covering index of the deal table (see
+`Deal.Meta.indexes`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -167,47 +165,31 @@ class FunnelStep:
         return None if self.conversion is None else self.conversion * 100
 
 
-def _sql_of(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
-    sql, params = qs.query.sql_with_params()
-    return sql, tuple(params)
-
-
 def funnel(*, actor: User, filters: SalesFilters) -> list[FunnelStep]:
     """How many of the deals created in the period reached each stage of the pipeline.
 
-    "Reached" is the furthest open or won stage a deal ever entered (its stage history),
-    so a deal lost at the third stage counts for the first three; a deal that skipped a
-    stage counts for the skipped one too. Lost stages are not steps of the funnel.
+    "Reached" is the furthest open or won stage a deal ever entered (`furthest_position`,
+    kept by the deal services from its stage history), so a deal lost at the third stage
+    counts for the first three, and a deal that skipped a stage counts for the skipped
+    one too. Lost stages are not steps of the funnel.
     """
     pipeline = report_pipeline(filters)
     if pipeline is None:
         return []
     steps = [s for s in pipeline.stages.all() if s.kind != StageKind.LOST]
-    deals = (
+    rows = (
         scoped_deals(actor=actor, filters=filters)
         .filter(pipeline_id=pipeline.pk, created_at__gte=filters.start, created_at__lt=filters.end)
-        .values("pk")
+        .values("furthest_position")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    deal_sql, deal_params = _sql_of(deals)
-    # The furthest step per deal, then deals per furthest step.
-    sql = f"""
-        SELECT furthest, COUNT(*) FROM (
-            SELECT sc.deal_id, MAX(st.position) AS furthest
-            FROM sales_dealstagechange sc
-            JOIN sales_pipelinestage st ON st.id = sc.stage_id
-            WHERE st.kind <> %s AND sc.deal_id IN ({deal_sql})
-            GROUP BY sc.deal_id
-        ) per_deal
-        GROUP BY furthest
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (StageKind.LOST.value, *deal_params))
-        furthest = dict(cursor.fetchall())
+    furthest = {row["furthest_position"]: row["n"] for row in rows}
     result: list[FunnelStep] = []
     previous: int | None = None
     for step in steps:
         reached = sum(n for position, n in furthest.items() if position >= step.position)
-        conversion = None if previous in (None, 0) else reached / previous  # type: ignore[operator]
+        conversion = reached / previous if previous else None
         result.append(FunnelStep(stage=step, reached=reached, conversion=conversion))
         previous = reached
     return result

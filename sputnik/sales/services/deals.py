@@ -542,6 +542,7 @@ def deal_create(*, actor: User, data: Mapping[str, Any]) -> Deal:
         expected_close=expected_close,
         source=source,
         rank=_entry_rank(now),
+        furthest_position=_furthest(0, stage),
         stage_entered_at=now,
         created_at=now,
         updated_at=now,
@@ -791,6 +792,11 @@ def _respace(stage: PipelineStage) -> None:
         Deal.objects.filter(pk=pk).update(rank=base + i * 1024.0)
 
 
+def _furthest(current: int, stage: PipelineStage) -> int:
+    """The furthest funnel step a deal has reached once it enters `stage` (lost is no step)."""
+    return current if stage.kind == StageKind.LOST else max(current, stage.position)
+
+
 def _apply_move(
     actor: User,
     deal: Deal,
@@ -833,6 +839,7 @@ def _apply_move(
     deal.stage = target
     deal.status = target.kind
     deal.probability = target.probability
+    deal.furthest_position = _furthest(deal.furthest_position, target)
     deal.stage_entered_at = now
     deal.updated_at = now
     if target.is_closed:
