@@ -186,3 +186,15 @@ def test_the_person_card_panel_lists_quotes_and_orders(client, owner, deal, pers
     client.force_login(owner)
     html = client.get(reverse("sales:person_orders_panel", args=[person.pk])).content.decode()
     assert order.number in html and quote.number in html
+
+
+def test_the_order_workflow_is_configured_in_the_admin(client, admin_user, deal, owner):
+    from sputnik.sales.models import OrderStatus
+
+    client.force_login(admin_user)
+    status = OrderStatus.objects.get(code="in_transit")
+    assert client.get(reverse("admin:sales_orderstatus_changelist")).status_code == 200
+    assert client.get(reverse("admin:sales_orderstatus_change", args=[status.pk])).status_code == 200
+    order = order_create(actor=owner, deal=deal, lines=[{"name": "x", "unit_price": "1"}])
+    assert client.get(reverse("admin:sales_order_change", args=[order.pk])).status_code == 200
+    assert client.get(reverse("admin:sales_order_add")).status_code == 403
