@@ -59,7 +59,7 @@ def _ensure_database() -> None:
 
     name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
     with psycopg.connect(f"{HOST}/postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        if _row(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])):
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -72,6 +72,12 @@ def _stats(samples: list[float]) -> dict[str, float]:
         "max_ms": round(ordered[-1] * 1000, 2),
         "per_second": round(len(ordered) / sum(ordered), 1),
     }
+
+
+def _row(result: Any) -> tuple[Any, ...]:
+    row = result.fetchone()
+    assert row is not None
+    return tuple(row)
 
 
 def _timed(fn: Callable[[int], Any], count: int) -> list[float]:
@@ -141,20 +147,24 @@ def quote_figures(w: dict[str, Any]) -> dict[str, list[float]]:
 
         def raw(i: int) -> None:
             with conn.transaction():
-                n = conn.execute(
-                    "UPDATE sales_numbersequence SET last = last + 1 WHERE id = ("
-                    " SELECT id FROM sales_numbersequence WHERE centre_id = %s AND kind = 'quote'"
-                    " AND year = %s FOR UPDATE) RETURNING last",
-                    [w["centre"].pk, dt.date.today().year],
-                ).fetchone()[0]
-                qid = conn.execute(
-                    "INSERT INTO sales_quote (deal_id, centre_id, person_id, number, version,"
-                    " status, currency, vat_rate, valid_until, language, notes, net_total,"
-                    " vat_total, gross_total, created_at, decline_reason) VALUES (%s, %s, %s,"
-                    " %s, 1, 'draft', 'RUB', 20, current_date + 14, 'ru', '', 1464980,"
-                    " 292996, 1757976, now(), '') RETURNING id",
-                    [deals[SAMPLES + i].pk, w["centre"].pk, w["person"].pk, f"RAW-{n:05d}"],
-                ).fetchone()[0]
+                n = _row(
+                    conn.execute(
+                        "UPDATE sales_numbersequence SET last = last + 1 WHERE id = ("
+                        " SELECT id FROM sales_numbersequence WHERE centre_id = %s AND kind = 'quote'"
+                        " AND year = %s FOR UPDATE) RETURNING last",
+                        [w["centre"].pk, dt.date.today().year],
+                    )
+                )[0]
+                qid = _row(
+                    conn.execute(
+                        "INSERT INTO sales_quote (deal_id, centre_id, person_id, number, version,"
+                        " status, currency, vat_rate, valid_until, language, notes, net_total,"
+                        " vat_total, gross_total, created_at, decline_reason) VALUES (%s, %s, %s,"
+                        " %s, 1, 'draft', 'RUB', 20, current_date + 14, 'ru', '', 1464980,"
+                        " 292996, 1757976, now(), '') RETURNING id",
+                        [deals[SAMPLES + i].pk, w["centre"].pk, w["person"].pk, f"RAW-{n:05d}"],
+                    )
+                )[0]
                 for pos, (name, qty, price) in enumerate(
                     (("Lada Vesta", 1, 1500000), ("Коврики", 2, 4990))
                 ):
@@ -234,13 +244,15 @@ def status_figures(w: dict[str, Any]) -> dict[str, list[float]]:
 
         def raw(i: int) -> None:
             nonce = sample[i][1].split(".")[0]
-            row = conn.execute(
-                "SELECT o.id, o.number, o.person_id, s.name_ru, s.position, c.name, c.city"
-                " FROM sales_orderstatuslink l JOIN sales_order o ON o.id = l.order_id"
-                " JOIN sales_orderstatus s ON s.id = o.status_id JOIN core_centre c ON"
-                " c.id = o.centre_id WHERE l.nonce = %s AND l.revoked_at IS NULL",
-                [nonce],
-            ).fetchone()
+            row = _row(
+                conn.execute(
+                    "SELECT o.id, o.number, o.person_id, s.name_ru, s.position, c.name, c.city"
+                    " FROM sales_orderstatuslink l JOIN sales_order o ON o.id = l.order_id"
+                    " JOIN sales_orderstatus s ON s.id = o.status_id JOIN core_centre c ON"
+                    " c.id = o.centre_id WHERE l.nonce = %s AND l.revoked_at IS NULL",
+                    [nonce],
+                )
+            )
             conn.execute("SELECT first_name FROM parties_person WHERE id = %s", [row[2]])
             conn.execute(
                 "SELECT s.name_ru, s.description_ru, h.at FROM sales_orderstatuschange h JOIN"
@@ -293,11 +305,13 @@ def step_figures(w: dict[str, Any]) -> dict[str, list[float]]:
                     " WHERE id = %s",
                     [transit.pk, oid],
                 )
-                cid = conn.execute(
-                    "INSERT INTO sales_orderstatuschange (order_id, from_status_id,"
-                    " to_status_id, at, note) VALUES (%s, %s, %s, now(), '') RETURNING id",
-                    [oid, confirmed.pk, transit.pk],
-                ).fetchone()[0]
+                cid = _row(
+                    conn.execute(
+                        "INSERT INTO sales_orderstatuschange (order_id, from_status_id,"
+                        " to_status_id, at, note) VALUES (%s, %s, %s, now(), '') RETURNING id",
+                        [oid, confirmed.pk, transit.pk],
+                    )
+                )[0]
                 conn.execute(
                     "INSERT INTO sales_orderevent (key, name, order_id, payload, created_at)"
                     " VALUES (%s, 'order.status_changed', %s, '{}', now())",
