@@ -114,3 +114,12 @@ def last_contacts(person_ids: Sequence[int], *, since: dt.datetime) -> dict[int,
         .order_by()
     )
     return {r["person_id"]: r["last"] for r in rows if r["person_id"] is not None}
+
+
+def contacts_after(person_id: Any, since: Any) -> QuerySet[Interaction]:
+    """Calls and notes of a person at or after a moment, for set-based reads that correlate
+    them with other rows (both arguments may be OuterRef expressions): the escalation pass
+    asks Exists(...) of thousands of leads in one statement."""
+    return Interaction.objects.filter(
+        person_id=person_id, kind__in=CONTACT_KINDS, occurred_at__gte=since
+    )
