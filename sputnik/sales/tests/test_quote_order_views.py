@@ -194,7 +194,40 @@ def test_the_order_workflow_is_configured_in_the_admin(client, admin_user, deal,
     client.force_login(admin_user)
     status = OrderStatus.objects.get(code="in_transit")
     assert client.get(reverse("admin:sales_orderstatus_changelist")).status_code == 200
-    assert client.get(reverse("admin:sales_orderstatus_change", args=[status.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:sales_orderstatus_change", args=[status.pk])).status_code == 200
+    )
     order = order_create(actor=owner, deal=deal, lines=[{"name": "x", "unit_price": "1"}])
     assert client.get(reverse("admin:sales_order_change", args=[order.pk])).status_code == 200
     assert client.get(reverse("admin:sales_order_add")).status_code == 403
+
+
+def test_editing_a_draft_keeps_a_configured_lines_options(client, owner, deal):
+    client.force_login(owner)
+    quote = quote_create(actor=owner, deal=deal)
+    page = client.get(reverse("sales:quote_edit", args=[quote.pk]))
+    formset = page.context["formset"]
+    data = {
+        "valid_until": quote.valid_until.isoformat(),
+        "vat_rate": "20",
+        "language": "ru",
+        "notes": "",
+        **{
+            f"lines-{k}": v
+            for k, v in {
+                "TOTAL_FORMS": "4",
+                "INITIAL_FORMS": "2",
+                "MIN_NUM_FORMS": "0",
+                "MAX_NUM_FORMS": "200",
+            }.items()
+        },
+    }
+    for i, form in enumerate(formset.forms):
+        for name in form.fields:
+            value = form.initial.get(name, "")
+            data[f"lines-{i}-{name}"] = value if value is not None else ""
+    data["lines-0-discount_percent"] = "5"
+    assert client.post(reverse("sales:quote_edit", args=[quote.pk]), data).status_code == 302
+    first = Quote.objects.get(pk=quote.pk).lines.order_by("position").first()
+    assert str(first.discount_percent) == "5.00"
+    assert first.configuration["options"][0]["name"] == "Белый"

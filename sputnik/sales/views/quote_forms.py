@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -26,6 +27,14 @@ def product_choices() -> list[tuple[str, Any]]:
     return [("", _("— free text —"))] + [(str(p.pk), f"{p.name} ({p.sku})") for p in products[:500]]
 
 
+def _configuration(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 class LineForm(BootstrapFormMixin, forms.Form):
     """One line: a product (its name and price unless typed) or free text; numbers as typed."""
 
@@ -43,6 +52,9 @@ class LineForm(BootstrapFormMixin, forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
+    # A configured line keeps its configuration (options chosen in the configurator) across
+    # edits; it is descriptive snapshot data shown on the quote, never priced from here.
+    configuration = forms.CharField(required=False, max_length=10000, widget=forms.HiddenInput())
     discount_percent = forms.CharField(
         label=_("Discount, %"),
         required=False,
@@ -70,6 +82,7 @@ class LineForm(BootstrapFormMixin, forms.Form):
             "quantity": data.get("quantity") or "1",
             "unit_price": data.get("unit_price") or None,
             "discount_percent": data.get("discount_percent") or "0",
+            "configuration": _configuration(data.get("configuration") or ""),
         }
 
 

@@ -7,6 +7,7 @@ user may not see is the same 404 as a missing one, for every method.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -108,6 +109,7 @@ def _line_initial(quote: Quote) -> list[dict[str, Any]]:
             "quantity": f"{line.quantity.normalize():f}",
             "unit_price": f"{line.unit_price:f}",
             "discount_percent": f"{line.discount_percent.normalize():f}",
+            "configuration": json.dumps(line.configuration) if line.configuration else "",
         }
         for line in quote.lines.all()
     ]
