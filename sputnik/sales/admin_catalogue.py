@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
 from sputnik.core.audit import audit_record, snapshot
@@ -30,6 +31,14 @@ from sputnik.sales.models import (
     SavedConfiguration,
 )
 from sputnik.sales.services.catalogue import rule_errors
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    """The audit snapshot with pictures as their stored names (a file is not JSON)."""
+    return {
+        k: getattr(v, "name", v) if isinstance(v, FieldFile) else v
+        for k, v in snapshot(obj).items()
+    }
 
 
 def _editor(request: HttpRequest) -> bool:
@@ -56,14 +65,14 @@ class CatalogueAdmin(admin.ModelAdmin):
         return bool(request.user.is_authenticated and request.user.is_staff)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
+        before = _snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,  # type: ignore[arg-type]
             action="update" if change else "create",
             instance=obj,
             before=before,
-            after=snapshot(obj),
+            after=_snapshot(obj),
             summary=f"{obj._meta.verbose_name}: {obj} (admin)",
         )
 

@@ -189,6 +189,7 @@ def seed_catalogue(*, actor: User, centres: list[Centre], today: dt.date | None 
         price_list_prices_set,
         product_create,
         product_define,
+        product_image_add,
     )
 
     if Category.objects.filter(slug="cars").exists():
@@ -198,6 +199,10 @@ def seed_catalogue(*, actor: User, centres: list[Centre], today: dt.date | None 
     extras = category_create(actor=actor, name="Аксессуары", slug="accessories", position=2)
     services = category_create(actor=actor, name="Услуги", slug="services", position=3)
     models = [product_define(actor=actor, definition={**car, "category": cars}) for car in CARS]
+    for model, body in zip(models, ("sedan", "suv", "crossover", "crossover"), strict=True):
+        product_image_add(
+            actor=actor, product=model, static_path=f"sales/cars/{body}.svg", alt=model.name
+        )
     accessories = [
         ("ACC-MATS", "Коврики салона, комплект", "accessory", extras, 4900),
         ("ACC-ROOF", "Багажник на крышу", "accessory", extras, 18900),

@@ -31,6 +31,7 @@ from sputnik.sales.models import (
     PriceList,
     PriceListItem,
     Product,
+    ProductImage,
 )
 from sputnik.sales.services import spec_cache
 
@@ -209,6 +210,72 @@ def product_update(*, actor: User | None, product: Product, data: Mapping[str, A
         summary=f"Product {product.sku}",
     )
     return product
+
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def product_image_add(
+    *,
+    actor: User | None,
+    product: Product,
+    upload: Any = None,
+    static_path: str = "",
+    alt: str = "",
+    position: int = 0,
+) -> ProductImage:
+    """A picture for a product: an uploaded JPEG/PNG/WebP (checked by Pillow, not by its
+    name; served through a view) or a static file shipped with the app."""
+    actor = _require_editor(actor)
+    errors: dict[str, list[str]] = {}
+    alt = _text(errors, "alt", alt, 200, required=False)
+    static_path = _text(errors, "static_path", static_path, 300, required=False)
+    if bool(upload) == bool(static_path):
+        errors.setdefault("upload", []).append(_("Upload a picture or name a static file."))
+    if static_path and (".." in static_path or static_path.startswith("/")):
+        errors.setdefault("static_path", []).append(_("Name a file under the static folder."))
+    if upload is not None and not errors:
+        _check_picture(errors, upload)
+    _raise(errors)
+    image = ProductImage(product=product, static_path=static_path, alt=alt, position=position)
+    if upload is not None:
+        image.file = upload
+    image.save()
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=image,
+        after={
+            "product": product.pk,
+            "file": image.file.name or "",
+            "static_path": static_path,
+            "alt": alt,
+        },
+        summary=f"Picture of {product.sku}",
+    )
+    return image
+
+
+def _check_picture(errors: dict[str, list[str]], upload: Any) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    if getattr(upload, "size", 0) > MAX_IMAGE_BYTES:
+        errors.setdefault("upload", []).append(_("The picture is larger than 5 MB."))
+        return
+    try:
+        upload.seek(0)
+        with Image.open(upload) as picture:
+            kind = Image.MIME.get(picture.format or "", "")
+            picture.verify()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        errors.setdefault("upload", []).append(_("The file is not a picture we can show."))
+        return
+    finally:
+        upload.seek(0)
+    if kind not in IMAGE_TYPES:
+        errors.setdefault("upload", []).append(_("Upload a JPEG, PNG or WebP picture."))
 
 
 # --- price lists -------------------------------------------------------------------------
