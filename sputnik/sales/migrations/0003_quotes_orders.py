@@ -321,7 +321,7 @@ class Migration(migrations.Migration):
                 (
                     "deal",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.CASCADE,
                         related_name="orders",
                         to="sales.deal",
                         verbose_name="deal",
@@ -546,7 +546,7 @@ class Migration(migrations.Migration):
                 (
                     "deal",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.CASCADE,
                         related_name="quotes",
                         to="sales.deal",
                         verbose_name="deal",
@@ -557,7 +557,7 @@ class Migration(migrations.Migration):
                     models.OneToOneField(
                         blank=True,
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.SET_NULL,
                         related_name="next_version",
                         to="sales.quote",
                         verbose_name="revises",
@@ -575,7 +575,7 @@ class Migration(migrations.Migration):
             field=models.OneToOneField(
                 blank=True,
                 null=True,
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.SET_NULL,
                 related_name="order",
                 to="sales.quote",
                 verbose_name="quote",

@@ -146,8 +146,10 @@ class Quote(models.Model):
         EXPIRED = "expired", _("Expired")
         SUPERSEDED = "superseded", _("Superseded")
 
+    # A deal's quotes and orders go with it: deleting or erasing a customer removes their
+    # deals (parties → deals cascade), and nothing may keep their documents behind.
     deal = models.ForeignKey(
-        "sales.Deal", verbose_name=_("deal"), on_delete=models.PROTECT, related_name="quotes"
+        "sales.Deal", verbose_name=_("deal"), on_delete=models.CASCADE, related_name="quotes"
     )
     centre = models.ForeignKey(
         "core.Centre", verbose_name=_("centre"), on_delete=models.PROTECT, related_name="+"
@@ -160,7 +162,7 @@ class Quote(models.Model):
     previous = models.OneToOneField(
         "self",
         verbose_name=_("revises"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="next_version",
@@ -307,12 +309,12 @@ class Order(models.Model):
         API = "api", _("API")
 
     deal = models.ForeignKey(
-        "sales.Deal", verbose_name=_("deal"), on_delete=models.PROTECT, related_name="orders"
+        "sales.Deal", verbose_name=_("deal"), on_delete=models.CASCADE, related_name="orders"
     )
     quote = models.OneToOneField(
         Quote,
         verbose_name=_("quote"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="order",

@@ -227,3 +227,17 @@ def test_delivery_completes_the_deals_trade_in(owner, accepted_quote, person):
     new = Asset.objects.get(pk=order.delivered_asset_id)
     assert trade_in.new_asset_id == new.pk
     assert (new.person_id, new.vin, new.disposed_at) == (person.pk, "1M8GDM9AXKP042788", None)
+
+
+def test_deleting_the_customer_takes_their_quotes_and_orders_with_the_deal(
+    owner, head, accepted_quote, person
+):
+    from sputnik.parties.services import person_delete
+    from sputnik.sales.models import Quote
+
+    order = order_create_from_quote(actor=owner, quote=accepted_quote)
+    order_link_issue(actor=owner, order=order)
+    quote_create(actor=owner, deal=accepted_quote.deal)  # a second, draft quote
+    person_delete(actor=head, person=person)
+    assert not Quote.objects.exists() and not Order.objects.exists()
+    assert not OrderStatusLink.objects.exists() and not OrderEvent.objects.exists()
