@@ -64,8 +64,11 @@ def _framable_by(request: HttpRequest, response: HttpResponse, lead_form: LeadFo
     allowed sites differ per form, so the same override is applied to each response.
     X-Frame-Options is lifted by the view's @xframe_options_exempt: it cannot name sites.
     """
-    ancestors = ["'self'", *lead_form.allowed_origins]
-    framed = csp_replace({"frame-ancestors": ancestors})(lambda _request: response)(request)
+    sites = ["'self'", *lead_form.allowed_origins]
+    # form-action too: after a corrected post on this page the visitor is sent back to
+    # the site's page, and browsers hold a form's redirects to the form-action list.
+    policy = {"frame-ancestors": sites, "form-action": sites}
+    framed = csp_replace(policy)(lambda _request: response)(request)
     return cast(HttpResponse, framed)
 
 

@@ -67,6 +67,7 @@ def test_the_hosted_form_may_be_framed_only_by_the_forms_sites(lead_form):
     assert response.status_code == 200
     csp = response["Content-Security-Policy"]
     assert f"frame-ancestors 'self' {SITE}" in csp
+    assert f"form-action 'self' {SITE}" in csp  # a corrected post may go back to the site
     assert "unsafe-inline" not in csp
     assert "X-Frame-Options" not in response
     page = response.content.decode()
