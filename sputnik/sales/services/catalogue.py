@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -234,7 +235,9 @@ def product_image_add(
     static_path = _text(errors, "static_path", static_path, 300, required=False)
     if bool(upload) == bool(static_path):
         errors.setdefault("upload", []).append(_("Upload a picture or name a static file."))
-    if static_path and (".." in static_path or static_path.startswith("/")):
+    if static_path and (
+        ".." in static_path or static_path.startswith("/") or not finders.find(static_path)
+    ):
         errors.setdefault("static_path", []).append(_("Name a file under the static folder."))
     if upload is not None and not errors:
         _check_picture(errors, upload)

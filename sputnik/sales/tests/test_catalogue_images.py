@@ -90,3 +90,19 @@ def test_a_static_picture_must_stay_under_the_static_folder(product, admin_user)
 def test_only_catalogue_editors_add_pictures(product, owner):
     with pytest.raises(AccessDenied):
         product_image_add(actor=owner, product=product, static_path="sales/cars/sedan.svg")
+
+
+@pytest.mark.django_db
+def test_a_static_picture_that_does_not_exist_is_refused(product, admin_user):
+    with pytest.raises(ValidationError) as caught:
+        product_image_add(actor=admin_user, product=product, static_path="sales/cars/zeppelin.svg")
+    assert "static_path" in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_public_page_shows_a_shipped_picture(product, admin_user):
+    product_image_add(
+        actor=admin_user, product=product, static_path="sales/cars/suv.svg", alt="Вид"
+    )
+    body = Client().get(reverse("sales:public_models")).content.decode()
+    assert 'src="/static/sales/cars/suv.svg"' in body
