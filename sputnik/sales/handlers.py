@@ -39,6 +39,27 @@ def _project(
     )
 
 
+def _stage_names(from_id: int | None, to_id: int | None) -> dict[str, str]:
+    """Both languages of the stages a move went between: the entry reads right in the
+    reader's language, whichever language the mover used."""
+    from sputnik.sales.models import PipelineStage
+
+    names = {s.pk: s for s in PipelineStage.objects.filter(pk__in=[from_id, to_id])}
+    out: dict[str, str] = {}
+    for key, pk in (("from", from_id), ("to", to_id)):
+        stage = names.get(pk) if pk is not None else None
+        if stage is not None:
+            out[f"{key}_ru"], out[f"{key}_en"] = stage.name_ru, stage.name_en
+    return out
+
+
+def _reason_names(reason_id: int | None) -> dict[str, str]:
+    from sputnik.sales.models import LostReason
+
+    reason = LostReason.objects.filter(pk=reason_id).first() if reason_id else None
+    return {"reason_ru": reason.name_ru, "reason_en": reason.name_en} if reason else {}
+
+
 @subscribe("deal.created")
 def on_deal_created(
     *, deal_id: int, title: str, amount: str, currency: str, **payload: Any
@@ -69,7 +90,11 @@ def on_deal_stage_changed(
         actor_id=payload.get("actor_id"),
         event="stage_changed",
         subject=title,
-        data={"from": from_stage, "to": to_stage},
+        data={
+            "from": from_stage,
+            "to": to_stage,
+            **_stage_names(payload.get("from_stage_id"), payload.get("to_stage_id")),
+        },
     )
 
 
@@ -88,6 +113,7 @@ def on_deal_won(
         data={
             "from": from_stage,
             "to": to_stage,
+            **_stage_names(payload.get("from_stage_id"), payload.get("to_stage_id")),
             "amount": payload.get("amount"),
             "currency": payload.get("currency"),
         },
@@ -114,7 +140,13 @@ def on_deal_lost(
         event="lost",
         subject=title,
         body=note,
-        data={"from": from_stage, "to": to_stage, "reason": lost_reason},
+        data={
+            "from": from_stage,
+            "to": to_stage,
+            "reason": lost_reason,
+            **_stage_names(payload.get("from_stage_id"), payload.get("to_stage_id")),
+            **_reason_names(payload.get("lost_reason_id")),
+        },
     )
 
 

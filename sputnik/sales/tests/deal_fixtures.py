@@ -27,6 +27,16 @@ def ensure_seeded() -> None:
 
 
 @pytest.fixture
+def english():
+    """Service messages and stage names in English, as for the English-speaking personas
+    (requests activate the user's language; direct service calls in tests have none)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def new_cars(db) -> Pipeline:
     ensure_seeded()
     return Pipeline.objects.get(slug="new-cars")

@@ -17,7 +17,7 @@ from sputnik.sales.services.deals import deal_create
 from sputnik.sales.tests.deal_fixtures import add_line
 from sputnik.web.tests.conftest import HANDLER_ATTRIBUTE, INLINE_SCRIPT, STYLE_ATTRIBUTE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BOARD_MAX_QUERIES = 18  # session, user, pipelines, totals, one per stage (7), nav badges
 

@@ -12,7 +12,7 @@ from sputnik.core.services import token_create
 from sputnik.parties.services import asset_create
 from sputnik.sales.models import Deal, DealLine
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from sputnik.sales.services.deals import (
 )
 from sputnik.sales.tests.deal_fixtures import add_line
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _state() -> tuple:

@@ -15,7 +15,7 @@ from sputnik.sales.models import Deal, DealLine
 from sputnik.sales.services.deals import deal_create, deal_move
 from sputnik.sales.tests.deal_fixtures import add_line
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 LIST_MAX_QUERIES = 14
 
@@ -169,7 +169,10 @@ def test_a_line_is_edited_and_removed_from_the_deal_page(client, owner, deal):
 def test_the_deal_page_shows_time_in_stages_and_its_timeline_and_history(
     client, owner, deal, stages
 ):
-    deal_move(actor=owner, deal=deal, stage=stages["Consultation"])
+    from django.utils import translation
+
+    with translation.override(owner.language):  # as in the owner's own request
+        deal_move(actor=owner, deal=deal, stage=stages["Consultation"])
     client.force_login(owner)
     page = client.get(reverse("sales:deal_detail", kwargs={"deal_id": deal.pk})).content.decode()
     assert 'id="stage-times"' in page and "Lead" in page and "Consultation" in page
@@ -186,3 +189,14 @@ def test_won_from_the_deal_page_without_lines_shows_why(client, owner, deal):
     assert "needs at least one product line" in response.content.decode()
     deal.refresh_from_db()
     assert deal.status == "open"
+
+
+def test_the_persons_timeline_shows_the_deal_and_links_to_it(client, owner, deal, person, stages):
+    deal_move(actor=owner, deal=deal, stage=stages["Consultation"])
+    client.force_login(owner)
+    body = client.get(
+        reverse("activities:timeline", kwargs={"person_id": person.pk})
+    ).content.decode()
+    assert deal.title in body
+    assert "Lead → Consultation" in body
+    assert reverse("sales:deal_detail", kwargs={"deal_id": deal.pk}) in body

@@ -9,7 +9,7 @@ from django.urls import reverse
 from sputnik.sales.models import LostReason, Pipeline, PipelineStage, StageKind
 from sputnik.sales.services.deals import deal_create, deal_move
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_four_pipelines_are_seeded_with_ordered_stages_and_one_won_and_one_lost():

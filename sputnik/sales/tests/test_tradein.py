@@ -17,7 +17,7 @@ from sputnik.sales.services.deals import deal_create, deal_move, deal_win
 from sputnik.sales.services.tradein import tradein_complete, tradein_remove, tradein_set
 from sputnik.sales.tests.deal_fixtures import add_line
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 OLD_VIN = "XTA212140K1234567"
 NEW_VIN = "XTAGFL118P1234567"
