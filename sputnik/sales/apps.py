@@ -9,3 +9,4 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from sputnik.sales import handlers  # noqa: F401  (subscribes to domain events)
+        from sputnik.sales.services import spec_cache  # noqa: F401  (catalogue edits evict priced specs)
