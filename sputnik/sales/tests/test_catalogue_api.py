@@ -25,9 +25,14 @@ def catalogue(admin_user, centre_a):
     cars = category_create(actor=admin_user, name="Автомобили", slug="cars")
     vesta = product_define(actor=admin_user, definition={**CARS[0], "category": cars})
     niva = product_define(actor=admin_user, definition=CARS[1])
-    own = price_list_create(actor=admin_user, name="Центр А", centre=centre_a, valid_from=timezone.localdate())
+    own = price_list_create(
+        actor=admin_user, name="Центр А", centre=centre_a, valid_from=timezone.localdate()
+    )
     price_list_prices_set(actor=admin_user, price_list=own, products={vesta: "1350000"})
-    hidden = product_create(actor=admin_user, data={"sku": "OLD", "name": "Старая", "base_price": "1", "is_active": False})
+    hidden = product_create(
+        actor=admin_user,
+        data={"sku": "OLD", "name": "Старая", "base_price": "1", "is_active": False},
+    )
     return {"vesta": vesta, "niva": niva, "cars": cars, "own": own, "hidden": hidden}
 
 
@@ -56,7 +61,9 @@ def test_product_list_pages_by_cursor_and_filters(catalogue, owner):
     client = _api(owner)
     first = client.get("/api/v1/catalogue/products", {"limit": 1}).json()
     assert len(first["items"]) == 1 and first["next_cursor"]
-    second = client.get("/api/v1/catalogue/products", {"limit": 1, "cursor": first["next_cursor"]}).json()
+    second = client.get(
+        "/api/v1/catalogue/products", {"limit": 1, "cursor": first["next_cursor"]}
+    ).json()
     assert second["items"][0]["sku"] != first["items"][0]["sku"]
     only = client.get("/api/v1/catalogue/products", {"category_id": catalogue["cars"].pk}).json()
     assert [p["sku"] for p in only["items"]] == ["LADA-VESTA"]
@@ -66,7 +73,13 @@ def test_product_list_pages_by_cursor_and_filters(catalogue, owner):
 @pytest.mark.django_db
 def test_product_detail_lists_groups_options_and_rules(catalogue, owner):
     body = _api(owner).get(f"/api/v1/catalogue/products/{catalogue['vesta'].pk}").json()
-    assert [g["code"] for g in body["option_groups"]] == ["trim", "engine", "colour", "wheels", "packages"]
+    assert [g["code"] for g in body["option_groups"]] == [
+        "trim",
+        "engine",
+        "colour",
+        "wheels",
+        "packages",
+    ]
     assert {"option": "multimedia", "kind": "requires", "target": "camera"} in body["rules"]
     assert body["price"]["amount"] == "1350000.00"
 
@@ -86,7 +99,9 @@ def test_categories_and_price_lists(catalogue, owner, centre_a):
     lists = client.get("/api/v1/catalogue/price-lists", {"centre_id": centre_a.pk}).json()
     assert [p["name"] for p in lists["items"]] == ["Центр А"]
     detail = client.get(f"/api/v1/catalogue/price-lists/{catalogue['own'].pk}").json()
-    assert detail["items"] == [{"product_id": catalogue["vesta"].pk, "sku": "LADA-VESTA", "price": "1350000.00"}]
+    assert detail["items"] == [
+        {"product_id": catalogue["vesta"].pk, "sku": "LADA-VESTA", "price": "1350000.00"}
+    ]
 
 
 @pytest.mark.django_db
@@ -94,12 +109,20 @@ def test_validate_names_each_broken_rule(catalogue, owner):
     response = _post(
         _api(owner),
         "/configurations/validate",
-        {"product_id": catalogue["vesta"].pk, "option_codes": ["classic", "18-mt", "white", "multimedia", "zzz"]},
+        {
+            "product_id": catalogue["vesta"].pk,
+            "option_codes": ["classic", "18-mt", "white", "multimedia", "zzz"],
+        },
     )
     assert response.status_code == 200
     body = response.json()
     assert body["valid"] is False
-    assert sorted(e["rule"] for e in body["errors"]) == ["excludes", "excludes", "requires", "unknown_option"]
+    assert sorted(e["rule"] for e in body["errors"]) == [
+        "excludes",
+        "excludes",
+        "requires",
+        "unknown_option",
+    ]
     assert any("zzz" in e["message"] for e in body["errors"])
 
 
@@ -108,14 +131,24 @@ def test_price_answers_the_breakdown_and_total(catalogue, owner):
     response = _post(
         _api(owner),
         "/configurations/price",
-        {"product_id": catalogue["vesta"].pk, "option_codes": ["comfort", "16-mt", "white", "winter"], "quantity": 2},
+        {
+            "product_id": catalogue["vesta"].pk,
+            "option_codes": ["comfort", "16-mt", "white", "winter"],
+            "quantity": 2,
+        },
     )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["valid"] is True
     assert body["unit_price"] == "1480000.00"
     assert body["total"] == "2960000.00"
-    assert [line["code"] for line in body["lines"]] == ["LADA-VESTA", "comfort", "16-mt", "white", "winter"]
+    assert [line["code"] for line in body["lines"]] == [
+        "LADA-VESTA",
+        "comfort",
+        "16-mt",
+        "white",
+        "winter",
+    ]
 
 
 @pytest.mark.django_db
