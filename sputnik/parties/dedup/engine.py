@@ -9,12 +9,17 @@ union-find. Nothing here touches the database: `job.py` loads and stores.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz.fuzz import ratio
-
-from sputnik.parties.dedup.match import MIDDLE_AGREE, NameRec, birthday_relation, judge
+from sputnik.parties.dedup.match import (
+    MIDDLE_AGREE,
+    NameRec,
+    birthday_relation,
+    judge,
+    middle_agreement,
+)
 
 # A phone or e-mail shared by more records than this is a switchboard, a placeholder or a
 # dealer's own number typed into the customer's field: it is no evidence of identity, and
@@ -59,6 +64,10 @@ class Found:
     stats: dict[str, int]
 
 
+def _name_key(rec: NameRec) -> tuple[str, str]:
+    return (rec.last, rec.first) if rec.last <= rec.first else (rec.first, rec.last)
+
+
 def _block_pairs(members: Sequence[int]) -> Iterable[tuple[int, int]]:
     ordered = sorted(set(members))
     for x, a in enumerate(ordered):
@@ -96,12 +105,16 @@ def find_pairs(
 
     accepted: list[tuple[int, int, int, str]] = []
 
-    def consider(a: int, b: int, flags: int) -> None:
+    def consider(a: int, b: int, flags: int, chance: float = 0.0) -> None:
         pa, pb = ids[a], ids[b]
         if (pa, pb) in dismissed or (pb, pa) in dismissed:
             return
         score, reasons = judge(
-            recs[a], recs[b], shared_phone=bool(flags & 1), shared_email=bool(flags & 2)
+            recs[a],
+            recs[b],
+            shared_phone=bool(flags & 1),
+            shared_email=bool(flags & 2),
+            coincidence=chance,
         )
         if score:
             accepted.append((a, b, score, ",".join(reasons)))
@@ -117,6 +130,14 @@ def find_pairs(
         if rec.birthday:
             by_day.setdefault((rec.birthday, rec.gender), []).append(i)
     days = {d for d, _g in by_day}
+    # How common each name is (word order ignored), for the chance that two strangers of
+    # that name share a birth date.
+    names = Counter(_name_key(rec) for rec in recs if rec.birthday)
+    spread = max(1, len(days))
+
+    def coincidence(a: int, b: int) -> float:
+        return max(names[_name_key(recs[a])], names[_name_key(recs[b])]) / spread
+
     done = 0
     for day in days:
         unknown = by_day.get((day, 0), [])
@@ -132,7 +153,7 @@ def find_pairs(
                 stats["birthday_pairs"] += 1
                 if a * n + b in shared:
                     continue
-                consider(a, b, 0)
+                consider(a, b, 0, coincidence(a, b))
         # Unknown-gender records among themselves were compared in the male pass.
         done += 1
         if done % 2000 == 0:
@@ -175,7 +196,7 @@ def clusters_of(
     def compatible(x: tuple[set[str], set[str], int], y: tuple[set[str], set[str], int]) -> bool:
         if x[2] and y[2] and x[2] != y[2]:
             return False
-        if any(ratio(m, n) < MIDDLE_AGREE for m in x[0] for n in y[0] if m != n):
+        if any(middle_agreement(m, n) < MIDDLE_AGREE for m in x[0] for n in y[0] if m != n):
             return False
         return all(birthday_relation(d, e) >= 0 for d in x[1] for e in y[1] if d != e)
 

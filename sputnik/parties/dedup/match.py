@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
-from sputnik.parties.dedup.keys import gender_of, name_parts
+from sputnik.parties.dedup.keys import (
+    COMMON_FIRST_NAMES,
+    gender_of,
+    name_parts,
+    patronymic_stem,
+)
 
 # Minimum first-name / last-name similarity (0–100) by the evidence the pair shares.
 EMAIL_FIRST, EMAIL_LAST = 80, 70
@@ -60,6 +65,17 @@ def birthday_relation(a: str, b: str) -> int:
     return -1
 
 
+def middle_agreement(a: str, b: str) -> float:
+    """Similarity of two patronymics by their fathers' names: "Егорович" and "Олегович"
+    share "-ович" and would look 78% alike as whole words."""
+    return ratio(patronymic_stem(a), patronymic_stem(b))
+
+
+def two_known_names(a: str, b: str) -> bool:
+    """Two different real first names: two people, whatever their edit distance."""
+    return a != b and a in COMMON_FIRST_NAMES and b in COMMON_FIRST_NAMES
+
+
 def _father_and_son(a: NameRec, b: NameRec) -> bool:
     """One first name, and one record's patronymic is made from it: "Николай" and
     "Николай Николаевич" on one home phone are a father and his son."""
@@ -86,21 +102,38 @@ def name_scores(a: NameRec, b: NameRec) -> tuple[float, float, bool]:
     return direct_l, direct_f, False
 
 
+# A birth date alone links two records only when strangers sharing the name and the date
+# are not to be expected: with n persons of that name spread over d birth dates, n / d
+# namesakes share any one date (term-frequency adjustment, as Splink does).
+MAX_BIRTHDAY_COINCIDENCE = 0.05
+
+
 def judge(
-    a: NameRec, b: NameRec, *, shared_phone: bool, shared_email: bool
+    a: NameRec,
+    b: NameRec,
+    *,
+    shared_phone: bool,
+    shared_email: bool,
+    coincidence: float = 0.0,
 ) -> tuple[int, list[str]]:
-    """Score 0–100 (0: not the same customer) and the reasons that support it."""
+    """Score 0–100 (0: not the same customer) and the reasons that support it.
+
+    `coincidence`: how many namesakes of these two share a birth date by chance in the
+    population searched (0 when unknown, as on entry).
+    """
     if a.gender and b.gender and a.gender != b.gender:
         return 0, []
     born = birthday_relation(a.birthday, b.birthday)
     if born < 0:
         return 0, []
-    if a.middle and b.middle and ratio(a.middle, b.middle) < MIDDLE_AGREE:
+    if a.middle and b.middle and middle_agreement(a.middle, b.middle) < MIDDLE_AGREE:
         return 0, []
     last, first, swapped = name_scores(a, b)
+    if two_known_names(a.first, b.last if swapped else b.first):
+        return 0, []
     reasons: list[str] = []
     ok = False
-    if a.middle and b.middle and ratio(a.middle, b.middle) >= 90:
+    if a.middle and b.middle and middle_agreement(a.middle, b.middle) >= 90:
         # One father's name agreed on: a slip in a short first name ("Еленг") is forgiven.
         first = min(100.0, first + 10)
         reasons.append("middle")
@@ -112,7 +145,8 @@ def judge(
         ok = True
         reasons.append("phone")
     if born > 0:
-        if first >= BIRTHDAY_FIRST and last >= BIRTHDAY_LAST:
+        rare_enough = coincidence < MAX_BIRTHDAY_COINCIDENCE or "middle" in reasons
+        if first >= BIRTHDAY_FIRST and last >= BIRTHDAY_LAST and (ok or rare_enough):
             ok = True
         if ok:
             reasons.append("birthday")
@@ -131,7 +165,9 @@ def name_likeness(a: NameRec, b: NameRec) -> int:
         return 0
     if birthday_relation(a.birthday, b.birthday) < 0:
         return 0
-    if a.middle and b.middle and ratio(a.middle, b.middle) < MIDDLE_AGREE:
+    if a.middle and b.middle and middle_agreement(a.middle, b.middle) < MIDDLE_AGREE:
         return 0
-    last, first, _swapped = name_scores(a, b)
+    last, first, swapped = name_scores(a, b)
+    if two_known_names(a.first, b.last if swapped else b.first):
+        return 0
     return round(min(last, first))
