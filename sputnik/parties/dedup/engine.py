@@ -133,7 +133,8 @@ def find_pairs(
     # How common each name is (word order ignored), for the chance that two strangers of
     # that name share a birth date.
     names = Counter(_name_key(rec) for rec in recs if rec.birthday)
-    spread = max(1, len(days))
+    # Adults' birth dates spread over some 20,000 days; a small base has seen fewer of them.
+    spread = max(20_000, len(days))
 
     def coincidence(a: int, b: int) -> float:
         return max(names[_name_key(recs[a])], names[_name_key(recs[b])]) / spread
