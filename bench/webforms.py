@@ -342,13 +342,16 @@ def run() -> dict[str, Any]:
             person = "parties_person"
 
             def raw_match(i: int) -> None:
+                ids = [
+                    row[0]
+                    for row in reader.execute(
+                        f"SELECT person_id FROM {contact} WHERE kind = %s AND value = %s"
+                        " AND person_id IS NOT NULL LIMIT 50",
+                        ["phone", _phone(rng.randrange(PERSONS))],
+                    ).fetchall()
+                ]
                 reader.execute(
-                    f"SELECT person_id FROM {contact} WHERE kind = %s AND value = %s"
-                    " AND person_id IS NOT NULL LIMIT 50",
-                    ["phone", _phone(rng.randrange(PERSONS))],
-                ).fetchall()
-                reader.execute(
-                    f"SELECT * FROM {person} WHERE id = ANY(%s) ORDER BY id", [[1]]
+                    f"SELECT * FROM {person} WHERE id = ANY(%s) ORDER BY id", [ids]
                 ).fetchall()
 
             raw_match_samples = _timed(raw_match, LEADS)
