@@ -6,5 +6,5 @@ app_name = "analytics"
 
 urlpatterns = [
     path("analytics/sales/", views.sales, name="sales"),
-    path("analytics/sales/<slug:report>.csv", views.sales_csv, name="sales_csv"),
+    path("analytics/sales/export.csv", views.sales_csv, name="sales_csv"),
 ]

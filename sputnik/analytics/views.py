@@ -102,9 +102,11 @@ def _rows(
 
 @login_required
 @require_GET
-def sales_csv(request: HttpRequest, report: str) -> HttpResponse:
-    """One report as CSV for Excel: UTF-8 with BOM, `;`, formula-like cells neutralised."""
+def sales_csv(request: HttpRequest) -> HttpResponse:
+    """One report (?report=funnel|forecast|stages|managers|centres) as CSV for Excel:
+    UTF-8 with BOM, `;`, formula-like cells neutralised."""
     actor = _actor(request)
+    report = str(request.GET.get("report") or "")
     filters = selectors.SalesFilters.from_params(request.GET)
     header, rows = _rows(report, actor, filters)
     buffer = io.StringIO()

@@ -289,20 +289,23 @@ def test_csv_export_respects_visibility_and_neutralises_formulas(client, head, o
     owner.save()
     client.force_login(head)
     response = client.get(
-        "/analytics/sales/managers.csv", {"from": "2026-01-01", "to": "2026-12-31"}
+        "/analytics/sales/export.csv",
+        {"report": "managers", "from": "2026-01-01", "to": "2026-12-31"},
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK(1) x" in text
     assert "7000000" not in text  # centre B's manager is not on centre A's board
-    funnel = client.get("/analytics/sales/funnel.csv").content.decode("utf-8-sig")
+    funnel = client.get("/analytics/sales/export.csv", {"report": "funnel"}).content.decode(
+        "utf-8-sig"
+    )
     assert funnel.splitlines()[0].split(";")[0] in {"Stage", "Стадия", "Этап"}
 
 
 def test_unknown_csv_report_is_404(client, head):
     client.force_login(head)
-    assert client.get("/analytics/sales/nothing.csv").status_code == 404
+    assert client.get("/analytics/sales/export.csv", {"report": "nothing"}).status_code == 404
 
 
 def test_anonymous_is_sent_to_sign_in(client):
