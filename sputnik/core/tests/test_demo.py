@@ -47,7 +47,9 @@ def test_demo_prints_the_password_and_logins_per_role(demo: str) -> None:
 
 
 def test_demo_persons_have_valid_phones_and_a_search_name(demo: str) -> None:
-    assert Person.objects.count() == 200
+    # the 200 generated, plus the few leads the demo's stories take in through services
+    # (web-form submissions, distributed prospects)
+    assert 200 <= Person.objects.count() <= 220
     phones = list(ContactPoint.objects.filter(kind="phone").values_list("value", flat=True))
     assert len(phones) >= 200
     assert all(normalize_phone(p) == p and p.startswith("+79") for p in phones)
