@@ -28,9 +28,7 @@ urlpatterns = [
     path("duplicates/run/", dedup_views.dedup_run, name="dedup_run"),
     path("duplicates/runs/<id:run_id>/", dedup_views.dedup_run_status, name="dedup_run_status"),
     path("duplicates/<id:cluster_id>/", dedup_views.dedup_cluster, name="dedup_cluster"),
-    path(
-        "duplicates/<id:cluster_id>/dismiss/", dedup_views.dedup_dismiss, name="dedup_dismiss"
-    ),
+    path("duplicates/<id:cluster_id>/dismiss/", dedup_views.dedup_dismiss, name="dedup_dismiss"),
     # Exports of the lists as filtered, and vCard import (views/exports.py).
     path("persons/export/", export_views.person_export, name="person_export"),
     path("persons/import/vcard/", export_views.person_vcard_import, name="person_vcard_import"),

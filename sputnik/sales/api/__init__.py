@@ -16,7 +16,9 @@ from sputnik.sales.api.quotes import router as quotes_router
 
 router = Router()
 router.add_router("", deals_router)
-router.add_router("", catalogue_router)  # catalogue.py: categories, products, price lists, configurations
+router.add_router(
+    "", catalogue_router
+)  # catalogue.py: categories, products, price lists, configurations
 router.add_router("", quotes_router)  # quotes.py: quotes from deals, versions, status, PDF
 router.add_router("", orders_router)  # orders.py: orders, status workflow and history, status link
 

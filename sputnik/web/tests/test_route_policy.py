@@ -327,7 +327,12 @@ API_BODIES: dict[str, dict] = {
     "lose": {"lost_reason_id": 1},
     "lines": {"description": "x", "unit_price": 1},
     "trade-in": {"asset_id": 1},
-    "consents": {"purpose": "marketing", "channel": "sms", "wording_version": "1", "source": "call"},
+    "consents": {
+        "purpose": "marketing",
+        "channel": "sms",
+        "wording_version": "1",
+        "source": "call",
+    },
     "withdraw": {"purpose": "marketing", "channel": "sms"},
 }
 # Bodies for routes that end in a record id rather than a collection name.
