@@ -226,6 +226,26 @@ def wipe() -> None:
         no_style(), sorted(set(tables + through)), reset_sequences=True, allow_cascade=True
     )
     connection.ops.execute_sql_flush(sql)
+    _reseed_configuration()
+
+
+# Configuration the migrations seed (pipelines and lost reasons, the order workflow and
+# number prefixes, the default document templates): a wipe empties those tables too, so
+# the same seed functions put them back.
+SEEDING_MIGRATIONS = (
+    "sputnik.documents.migrations.0002_default_templates",
+    "sputnik.sales.migrations.0002_deals",
+    "sputnik.sales.migrations.0003_quotes_orders",
+)
+
+
+def _reseed_configuration() -> None:
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    for module in SEEDING_MIGRATIONS:
+        import_module(module).seed(django_apps, None)
 
 
 # --- reference data through the ORM ------------------------------------------

