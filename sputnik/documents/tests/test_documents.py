@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from sputnik.conftest import VISIBILITY_MATRIX
 from sputnik.core.models import AuditEntry
@@ -42,6 +43,13 @@ def test_an_upload_is_stored_privately_with_its_digest_and_audited(owner, person
         document.file.url  # noqa: B018
     entry = AuditEntry.objects.get(entity="documents.document")
     assert entry.subject_person_id == person.pk and entry.after["sha256"] == document.sha256
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services answer in the active language; these tests read the English texts."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

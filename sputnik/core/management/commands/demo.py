@@ -14,6 +14,7 @@ from sputnik.core.demo.load import DemoError, LoadStats, existing_data, load_dem
 from sputnik.core.demo.quotes_orders import seed_quotes_orders
 from sputnik.core.normalize import format_phone
 from sputnik.core.roles import Role
+from sputnik.marketing.demo import seed_webforms
 
 
 class Command(BaseCommand):
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         _story_history()
         seed_distribution(report=self.stdout.write)
         seed_deals(persons=persons, seed=options["seed"], report=self.stdout.write)
+        seed_webforms(report=self.stdout.write)
         seed_quotes_orders(
             phones=[STORY_CUSTOMER_PHONE, STORY_PROSPECT_PHONE],
             report=self.stdout.write,
