@@ -228,6 +228,7 @@ NINJA_PAGINATION_PER_PAGE = 50
 # --- Cache ------------------------------------------------------------------
 # Shared by every web process (rate limits of the public lead forms count per IP across
 # all of them): Redis when REDIS_URL is set, else a database table (created by migrate).
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
