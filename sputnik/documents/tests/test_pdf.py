@@ -6,12 +6,20 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from pypdf import PdfReader
 
 from sputnik.documents.admin import SAMPLE_CONTEXT, DocumentTemplateForm
 from sputnik.documents.defaults import CONSENT_FORM_KEY
 from sputnik.documents.models import DocumentTemplate
 from sputnik.documents.pdf import TemplateError, render_html, render_pdf
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The renderer's messages follow the active language; these tests read the English."""
+    with translation.override("en"):
+        yield
 
 
 def _text(data: bytes) -> str:
