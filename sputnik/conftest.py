@@ -139,3 +139,17 @@ VISIBILITY_MATRIX = [
     ("executive", True),
     ("admin_user", True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache (a database table or Redis) outlives each test's transaction: rate-limit
+    counters of one test must not refuse another test's requests."""
+    from contextlib import suppress
+
+    from django.core.cache import cache
+    from django.db import DatabaseError
+
+    with suppress(DatabaseError):  # no cache table in a test without the database
+        cache.clear()
+    yield
