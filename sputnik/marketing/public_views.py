@@ -15,12 +15,10 @@ Only these pages may be framed, and only by the form's own sites.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from csp.decorators import csp_replace
-from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -36,6 +34,7 @@ from sputnik.marketing.forms import HONEYPOT, PublicLeadForm
 from sputnik.marketing.models import LeadForm
 from sputnik.marketing.origins import origin_of_url, own_origin, request_origin
 from sputnik.parties.services.intake import UTM_KEYS
+from sputnik.web.ratelimit import client_ip, over_rate
 
 logger = logging.getLogger(__name__)
 
@@ -72,28 +71,9 @@ def _framable_by(request: HttpRequest, response: HttpResponse, lead_form: LeadFo
     return cast(HttpResponse, framed)
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR: the proxy in front of gunicorn must pass the client's address through;
-    # a client-supplied X-Forwarded-For would let a bot pick a fresh address per post.
-    ip = str(request.META.get("REMOTE_ADDR") or "").strip()
-    return ip or None
-
-
 def _over_rate(lead_form: LeadForm, ip: str | None) -> bool:
-    """Count this post in fixed minute and day windows; True when either is exceeded."""
-    now = int(time.time())
-    who = ip or "unknown"
-    over = False
-    for window, limit in ((60, RATE_PER_MINUTE), (86400, RATE_PER_DAY)):
-        key = f"leadform:{lead_form.pk}:{who}:{window}:{now // window}"
-        cache.add(key, 0, timeout=window + 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 60)
-            count = 1
-        over = over or count > limit
-    return over
+    """Count this post in the form's minute and day windows; True when either is exceeded."""
+    return over_rate(f"leadform:{lead_form.pk}", ip, ((60, RATE_PER_MINUTE), (86400, RATE_PER_DAY)))
 
 
 def _initial_tracking(request: HttpRequest) -> dict[str, str]:
@@ -210,7 +190,7 @@ def _submit(request: HttpRequest, lead_form: LeadForm, language: str) -> HttpRes
             _("This form does not accept submissions from this site."),
             403,
         )
-    ip = _client_ip(request)
+    ip = client_ip(request)
     if _over_rate(lead_form, ip):
         response = _message(
             request,

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from sputnik.core.normalize import format_phone
+from sputnik.parties.exports.cells import safe_cell
 from sputnik.parties.imports.engine import file_info, stored_path
 from sputnik.parties.imports.fields import targets
 from sputnik.parties.imports.messages import render
@@ -138,19 +139,11 @@ def error_report_lines(batch: ImportBatch, *, include_notes: bool = True) -> Ite
         yield writer.writerow(
             [
                 number,
-                _safe(column),
-                _safe(render(code, params)),
+                safe_cell(column),
+                safe_cell(render(code, params)),
                 _("error") if is_error else _("note"),
             ]
         )
-
-
-def _safe(text: str) -> str:
-    """Values echo the uploaded file: a cell starting with = + - @ must not run as a formula."""
-    stripped = text.lstrip()
-    if stripped[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def outcome_counts(batch: ImportBatch) -> list[tuple[str, int]]:
