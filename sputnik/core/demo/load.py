@@ -226,12 +226,12 @@ def wipe() -> None:
         no_style(), sorted(set(tables + through)), reset_sequences=True, allow_cascade=True
     )
     connection.ops.execute_sql_flush(sql)
-    _reseed_configuration()
+    restore_seeded_configuration()
 
 
-# Configuration the migrations seed (pipelines and lost reasons, the order workflow and
-# number prefixes, the default document templates): a wipe empties those tables too, so
-# the same seed functions put them back.
+# Configuration the migrations seed (pipelines and lost reasons, the order workflow, the
+# default document templates): a wipe — or a transactional test's flush — empties those
+# tables too, so the same (idempotent) seed functions put them back.
 SEEDING_MIGRATIONS = (
     "sputnik.documents.migrations.0002_default_templates",
     "sputnik.sales.migrations.0002_deals",
@@ -239,7 +239,7 @@ SEEDING_MIGRATIONS = (
 )
 
 
-def _reseed_configuration() -> None:
+def restore_seeded_configuration() -> None:
     from importlib import import_module
 
     from django.apps import apps as django_apps

@@ -11,19 +11,15 @@ from decimal import Decimal
 
 import pytest
 
+from sputnik.core.demo.load import restore_seeded_configuration
 from sputnik.sales.models import Deal, LostReason, Pipeline, PipelineStage, StageKind
 
 
 def ensure_seeded() -> None:
-    """The data migration's pipelines and lost reasons; transactional tests (the browser
+    """The data migrations' pipelines and lost reasons; transactional tests (the browser
     ones) truncate tables between tests, so they are sown again when missing."""
-    if Pipeline.objects.exists() and LostReason.objects.exists():
-        return
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("sputnik.sales.migrations.0002_deals").seed(apps, None)
+    if not (Pipeline.objects.exists() and LostReason.objects.exists()):
+        restore_seeded_configuration()
 
 
 @pytest.fixture

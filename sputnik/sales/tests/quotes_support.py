@@ -11,24 +11,17 @@ from typing import Any
 
 import pytest
 
+from sputnik.core.demo.load import restore_seeded_configuration
 from sputnik.sales.models import Deal, DealLine, Pipeline, Product
 
 
 def ensure_seed() -> None:
     """The rows migrations seed (pipelines, the order workflow, the quote template): gone
     after a transactional test flushes the database, so put back when missing."""
-    import importlib
-
-    from django.apps import apps as django_apps
-
     from sputnik.sales.models import OrderStatus
 
-    if not Pipeline.objects.exists():
-        importlib.import_module("sputnik.sales.migrations.0002_deals").seed(django_apps, None)
-    if not OrderStatus.objects.exists():
-        importlib.import_module("sputnik.sales.migrations.0003_quotes_orders").seed(
-            django_apps, None
-        )
+    if not (Pipeline.objects.exists() and OrderStatus.objects.exists()):
+        restore_seeded_configuration()
 
 
 @pytest.fixture

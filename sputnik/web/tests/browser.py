@@ -44,6 +44,11 @@ def chromium_or_skip() -> str:
 @pytest.fixture
 def browser_page(live_server) -> Iterator:  # type: ignore[no-untyped-def]
     executable = chromium_or_skip()
+    # A previous live-server test flushed every table, the migrations' seeded
+    # configuration (pipelines, order workflow, document templates) included.
+    from sputnik.core.demo.load import restore_seeded_configuration
+
+    restore_seeded_configuration()
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
     # the test itself (fixtures, assertions) are safe here because nothing else shares it.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
