@@ -142,14 +142,17 @@ VISIBILITY_MATRIX = [
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(request, django_db_blocker):
     """The cache (a database table or Redis) outlives each test's transaction: rate-limit
-    counters of one test must not refuse another test's requests."""
-    from contextlib import suppress
+    counters of one test must not refuse another test's requests. Only tests with the
+    database reach the database cache; it is emptied once the test database exists."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
+        from django.core.cache import cache
 
-    from django.core.cache import cache
-    from django.db import DatabaseError
-
-    with suppress(DatabaseError):  # no cache table in a test without the database
-        cache.clear()
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            cache.clear()
     yield
