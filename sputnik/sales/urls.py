@@ -69,6 +69,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("deals/<id:deal_id>/handover/", deals.deal_handover, name="deal_handover"),
     # the deals panel of a person's card
     path("persons/<id:person_id>/deals/", deals.person_deals, name="person_deals"),
+    # the deals panel of a company's card
+    path("companies/<id:company_id>/deals/", deals.company_deals, name="company_deals"),
     # quotes and orders (issue 4, S3/S4)
     path("deals/<id:deal_id>/quotes/", quotes.deal_quotes_panel, name="deal_quotes_panel"),
     path("deals/<id:deal_id>/quotes/new/", quotes.quote_create, name="quote_create"),

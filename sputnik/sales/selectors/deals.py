@@ -596,9 +596,14 @@ def person_deals(*, actor: User, person: Person, limit: int = 20) -> list[Deal]:
 
 
 def company_deals(*, actor: User, company: Company, limit: int = 20) -> list[Deal]:
+    """The deals of a company the caller fetched visibly, that the actor may also see by
+    the deal ladder (own → centre → all), newest first, in one query. A company the
+    actor does not see is Company.DoesNotExist, like a missing one."""
+    if not Company.objects.visible_to(actor).filter(pk=company.pk).exists():
+        raise Company.DoesNotExist("Company matching query does not exist.")
     return list(
         visible_deals(actor)
         .filter(company=company)
-        .select_related("pipeline", "stage", "owner")
+        .select_related("stage", "owner")
         .order_by("-created_at", "-id")[:limit]
     )

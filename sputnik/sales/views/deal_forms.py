@@ -29,6 +29,8 @@ class DealForm(BootstrapFormMixin, forms.Form):
         required=False, widget=forms.HiddenInput(attrs={"data-autocomplete-value": ""})
     )
     other_name = forms.CharField(label=_("Person"), required=False, max_length=200)
+    # The company the deal is for, when it is started from the company's card.
+    company = forms.IntegerField(required=False, widget=forms.HiddenInput())
     pipeline = forms.ChoiceField(label=_("Pipeline"), choices=())
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     amount = forms.CharField(
@@ -50,7 +52,7 @@ class DealForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.choice_field("pipeline").choices = _pipeline_choices()
         if editing:
-            for name in ("person", "other_name", "pipeline"):
+            for name in ("person", "other_name", "company", "pipeline"):
                 del self.fields[name]
         self.style_widgets()
 
@@ -66,6 +68,8 @@ class DealForm(BootstrapFormMixin, forms.Form):
         if "pipeline" in data:
             out["pipeline_id"] = data.get("pipeline")
             out["person_id"] = data.get("person")
+            if data.get("company"):
+                out["company_id"] = data.get("company")
         return out
 
 

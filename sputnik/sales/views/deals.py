@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sputnik.activities.selectors import timeline_page
 from sputnik.core.models import Centre, User
 from sputnik.core.roles import Right, Scope
-from sputnik.parties.models import Person
-from sputnik.parties.selectors import person_assets, person_get
+from sputnik.parties.models import Company, Person
+from sputnik.parties.selectors import company_get, person_assets, person_get
 from sputnik.parties.views._common import _submit
 from sputnik.sales.models import Deal, DealSource, StageKind
 from sputnik.sales.selectors import deals as selectors
@@ -99,6 +99,11 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     pipeline_param = str(request.GET.get("pipeline") or "")
     if pipeline_param.isdigit():
         initial["pipeline"] = pipeline_param
+    # From a company's card: the company is fixed (a hidden field the service checks
+    # again); one the user may not see is simply not offered.
+    company = _visible_company_param(actor, request.POST.get("company", request.GET.get("company")))
+    if company is not None:
+        initial["company"] = company.pk
     form = DealForm(request.POST or None, initial=initial)
     if request.method == "POST":
         saved, deal = _submit(
@@ -109,7 +114,19 @@ def deal_create(request: HttpRequest) -> HttpResponse:
         if saved and deal is not None:
             messages.success(request, _("Deal created."))
             return redirect("sales:deal_detail", deal_id=deal.pk)
-    return render(request, "sales/deals/form.html", {"form": form, "nav": "deals"})
+    return render(
+        request, "sales/deals/form.html", {"form": form, "company": company, "nav": "deals"}
+    )
+
+
+def _visible_company_param(actor: User, raw: Any) -> Company | None:
+    text = str(raw or "")
+    if not (text.isascii() and text.isdigit() and len(text) < 19):
+        return None
+    try:
+        return company_get(actor=actor, company_id=int(text))
+    except Company.DoesNotExist:
+        return None
 
 
 @login_required
@@ -369,4 +386,21 @@ def person_deals(request: HttpRequest, person_id: int) -> HttpResponse:
         request,
         "sales/deals/_person_panel.html",
         {"person": person, "deals": deals, "can_create": actor.has_right(Right.PARTY_EDIT)},
+    )
+
+
+# --- the company's card -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def company_deals(request: HttpRequest, company_id: int) -> HttpResponse:
+    """The deals panel of a company's card (lazy-loaded by htmx)."""
+    actor = _actor(request)
+    company = visible_or_404(company_get, actor=actor, company_id=company_id)
+    deals = visible_or_404(selectors.company_deals, actor=actor, company=company)
+    return render(
+        request,
+        "sales/deals/_company_panel.html",
+        {"company": company, "deals": deals, "can_create": actor.has_right(Right.PARTY_EDIT)},
     )
