@@ -67,9 +67,9 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
 class DocumentAdmin(admin.ModelAdmin):
     """Evidence: listed for support, never edited or downloaded here (no public URL)."""
 
-    list_display = ["name", "kind", "person", "content_type", "size", "uploaded_at"]
+    list_display = ["name", "kind", "person", "company", "content_type", "size", "uploaded_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["person"]
+    raw_id_fields = ["person", "company"]
     exclude = ["file", "consents"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

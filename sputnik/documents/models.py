@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,14 +63,32 @@ def _document_path(instance: Document, filename: str) -> str:
 
 
 class Document(models.Model):
-    """An uploaded file about a person: a signed consent form, a scanned ID…"""
+    """A file about a person (a signed consent form, a scanned ID, a quote sent to them)
+    or, when there is no person, about a company (the quote of a company's deal).
+
+    Exactly one of the two holds it, and it is served only through that one's
+    visibility: a file about a person never becomes readable through a company.
+    """
 
     class Kind(models.TextChoices):
         CONSENT_FORM = "consent_form", _("Signed consent form")
         QUOTE = "quote", _("Quote")
         OTHER = "other", _("Other document")
 
-    person = models.ForeignKey("parties.Person", on_delete=models.CASCADE, related_name="documents")
+    person = models.ForeignKey(
+        "parties.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    company = models.ForeignKey(
+        "parties.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
     # The grants this file proves (one signed form usually covers several channels).
     consents = models.ManyToManyField("parties.Consent", blank=True, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -89,6 +108,21 @@ class Document(models.Model):
         indexes = [
             # the card's document list: newest first per person
             models.Index(fields=["person", "-uploaded_at"], name="document_person_at"),
+            # a company's documents, newest first (few rows have a company)
+            models.Index(
+                fields=["company", "-uploaded_at"],
+                name="document_company_at",
+                condition=Q(company__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, company__isnull=True)
+                    | Q(person__isnull=True, company__isnull=False)
+                ),
+                name="document_held_by_person_or_company",
+            )
         ]
 
     def __str__(self) -> str:

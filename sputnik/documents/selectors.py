@@ -1,4 +1,5 @@
-"""Reads of documents and templates, scoped by the acting user through the person."""
+"""Reads of documents and templates, scoped by the acting user through the person (or
+the company) that holds the document."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.utils.translation import get_language
 
 from sputnik.core.models import User
 from sputnik.documents.models import Document, DocumentTemplate
-from sputnik.parties.models import Person
+from sputnik.parties.models import Company, Person
 
 
 def person_documents(*, actor: User, person: Person) -> list[Document]:
@@ -27,6 +28,28 @@ def document_get(*, actor: User, person_id: int, document_id: int) -> Document:
         pk=document_id,
         person_id=person_id,
         person__in=Person.objects.visible_to(actor).filter(pk=person_id).values("pk"),
+    )
+
+
+def company_documents(*, actor: User, company: Company) -> list[Document]:
+    """Documents held by a company the actor sees, newest first (Company.DoesNotExist
+    otherwise)."""
+    if not Company.objects.visible_to(actor).filter(pk=company.pk).exists():
+        raise Company.DoesNotExist("Company matching query does not exist.")
+    return list(
+        Document.objects.filter(company=company)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
+def company_document_get(*, actor: User, company_id: int, document_id: int) -> Document:
+    """A document held by a visible company, or Document.DoesNotExist — also when the id
+    belongs to a person or another company."""
+    return Document.objects.select_related("company").get(
+        pk=document_id,
+        company_id=company_id,
+        company__in=Company.objects.visible_to(actor).filter(pk=company_id).values("pk"),
     )
 
 

@@ -1,4 +1,5 @@
-"""Writes on documents: upload a file about a person; record a consent with its signed form.
+"""Writes on documents: upload a file about a person (or, for what has no person, a
+company); record a consent with its signed form.
 
 Uploads are checked before anything is stored: the size against DOCUMENT_MAX_BYTES and
 the type by the file's first bytes (not by its name or the browser's word), so an
@@ -25,7 +26,7 @@ from sputnik.core.models import User
 from sputnik.core.roles import Right
 from sputnik.documents.models import Document
 from sputnik.parties.errors import AccessDenied
-from sputnik.parties.models import Consent, Person
+from sputnik.parties.models import Company, Consent, Person
 from sputnik.parties.services import consent_give
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -111,9 +112,23 @@ def _lock_visible(actor: User, person: Person) -> Person:
     return locked
 
 
-def _store(actor: User, person: Person, checked: CheckedUpload, kind: str) -> Document:
+def _lock_visible_company(actor: User, company: Company) -> Company:
+    locked = Company.objects.visible_to(actor).select_for_update().filter(pk=company.pk).first()
+    if locked is None:
+        raise AccessDenied("not visible")
+    return locked
+
+
+def _store(
+    actor: User,
+    person: Person | None,
+    checked: CheckedUpload,
+    kind: str,
+    company: Company | None = None,
+) -> Document:
     document = Document(
         person=person,
+        company=company,
         kind=kind,
         name=checked.name,
         content_type=checked.content_type,
@@ -133,24 +148,41 @@ def _store(actor: User, person: Person, checked: CheckedUpload, kind: str) -> Do
 
 @transaction.atomic
 def document_upload(
-    *, actor: User, person: Person, kind: str, upload: UploadedFile | None
+    *,
+    actor: User,
+    person: Person | None = None,
+    company: Company | None = None,
+    kind: str,
+    upload: UploadedFile | None,
 ) -> Document:
-    """Keep a file about a visible person; audited."""
+    """Keep a file about a visible person, or about a visible company (exactly one of
+    the two: a company's file is for what has no person, such as a company-only deal's
+    quote); audited."""
     if actor is None or not actor.has_right(Right.PARTY_EDIT):
         raise AccessDenied(Right.PARTY_EDIT)
-    person = _lock_visible(actor, person)
+    if (person is None) == (company is None):
+        raise ValueError("A document belongs to a person or to a company.")
+    if person is not None:
+        person = _lock_visible(actor, person)
+    if company is not None:
+        company = _lock_visible_company(actor, company)
     if kind not in Document.Kind.values:
         raise ValidationError({"kind": [_("Choose a valid option.")]})
-    document = _store(actor, person, check_upload(upload), kind)
+    document = _store(actor, person, check_upload(upload), kind, company=company)
+    person_id = person.pk if person is not None else None
+    company_id = company.pk if company is not None else None
     audit_record(
         actor=actor,
         action="create",
         instance=document,
-        person_id=person.pk,
+        person_id=person_id,
+        company_id=company_id,
         after=snapshot(document, ["kind", "name", "content_type", "size", "sha256"]),
         summary=document.name,
     )
-    publish("document.uploaded", person_id=person.pk, document_id=document.pk)
+    publish(
+        "document.uploaded", person_id=person_id, company_id=company_id, document_id=document.pk
+    )
     return document
 
 

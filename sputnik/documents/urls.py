@@ -11,4 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.document_download,
         name="document_download",
     ),
+    path(
+        "companies/<id:company_id>/documents/<id:document_id>/",
+        views.company_document_download,
+        name="company_document_download",
+    ),
 ]

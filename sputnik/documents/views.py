@@ -1,4 +1,5 @@
-"""Document downloads: only through a person the user sees (no public media URL)."""
+"""Document downloads: only through the person (or company) the user sees that holds the
+file (no public media URL)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,12 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from sputnik.documents import selectors
+from sputnik.documents.models import Document
 from sputnik.web.access import visible_or_404
 
 
-@login_required
-@require_GET
-def document_download(request: HttpRequest, person_id: int, document_id: int) -> FileResponse:
-    document = visible_or_404(
-        selectors.document_get,
-        actor=request.user,
-        person_id=person_id,
-        document_id=document_id,
-    )
+def file_response(document: Document) -> FileResponse:
+    """The stored file as an attachment; a file missing from storage is a 404."""
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
@@ -31,3 +26,29 @@ def document_download(request: HttpRequest, person_id: int, document_id: int) ->
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, person_id: int, document_id: int) -> FileResponse:
+    document = visible_or_404(
+        selectors.document_get,
+        actor=request.user,
+        person_id=person_id,
+        document_id=document_id,
+    )
+    return file_response(document)
+
+
+@login_required
+@require_GET
+def company_document_download(
+    request: HttpRequest, company_id: int, document_id: int
+) -> FileResponse:
+    document = visible_or_404(
+        selectors.company_document_get,
+        actor=request.user,
+        company_id=company_id,
+        document_id=document_id,
+    )
+    return file_response(document)

@@ -191,36 +191,52 @@ def quote_pdf_filename(quote: Quote) -> str:
 def store_quote_pdf(*, actor: User, quote: Quote) -> int | None:
     """Render the PDF and keep it with the customer; returns the document id.
 
-    The file is stored in the documents app against the deal's person (so it shows with
-    the person's documents, served through their visibility-checked view) and its id on
-    the quote (so it shows with the deal's quotes). A company-only deal has no person to
-    hold the file: its PDF is rendered on download instead.
+    The file is stored in the documents app against the deal's person, or, for a
+    company-only deal, against its company (so it shows with their documents, served
+    through their visibility-checked view), and its id is kept on the quote (so the deal
+    lists it with its quotes, served through the deal's visibility).
     """
     from sputnik.sales.services.quote_documents import store_document
 
     content = render_quote_pdf(quote)
-    if quote.person_id is None:
+    if quote.person_id is None and quote.company_id is None:
         return None
     document_id = store_document(
         actor=actor,
         person_id=quote.person_id,
+        company_id=quote.company_id if quote.person_id is None else None,
         name=quote_pdf_filename(quote),
         content=content,
-        deal_id=quote.deal_id,
     )
     Quote.objects.filter(pk=quote.pk).update(document_id=document_id)
     quote.document_id = document_id
     return document_id
 
 
-def stored_quote_pdf(quote: Quote) -> bytes | None:
-    """The PDF stored when the quote was sent (what the customer received), if any."""
-    if quote.document_id is None or quote.person_id is None:
+def stored_quote_document(quote: Quote) -> Any:
+    """The Document stored when the quote was sent, held by the quote's person (or, for a
+    company-only quote, its company); None if there is none."""
+    if quote.document_id is None:
         return None
     from sputnik.documents.models import Document
 
-    document = Document.objects.filter(pk=quote.document_id, person_id=quote.person_id).first()
+    holder: dict[str, Any]
+    if quote.person_id is not None:
+        holder = {"person_id": quote.person_id}
+    elif quote.company_id is not None:
+        holder = {"company_id": quote.company_id, "person__isnull": True}
+    else:
+        return None
+    return Document.objects.filter(pk=quote.document_id, **holder).first()
+
+
+def stored_quote_pdf(quote: Quote) -> bytes | None:
+    """The PDF stored when the quote was sent (what the customer received), if any."""
+    document = stored_quote_document(quote)
     if document is None:
         return None
-    with document.file.open("rb") as handle:
-        return bytes(handle.read())
+    try:
+        with document.file.open("rb") as handle:
+            return bytes(handle.read())
+    except FileNotFoundError:
+        return None

@@ -261,4 +261,7 @@ def quote_pdf(request: HttpRequest, quote_id: int) -> HttpResponse:
         not request.GET.get("inline"), quote_pdf_filename(quote)
     )
     response["Content-Disposition"] = disposition or "attachment"
+    # A document about a customer: never sniffed into a page, never kept by a proxy.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
