@@ -34,6 +34,21 @@ def on_person_deleted(*, person_id: int, **_: Any) -> None:
     Interaction.objects.filter(person_id=person_id).delete()
 
 
+@subscribe("persons.deleted")
+def on_persons_deleted(*, person_ids: list[int], **_: Any) -> None:
+    """Many persons deleted at once (an import undone): their timelines go, and open tasks
+    about them are cancelled, as `person.deleted` does for one; a statement each."""
+    from django.utils import timezone
+
+    from sputnik.activities.models import Task
+
+    Interaction.objects.filter(person_id__in=person_ids).delete()
+    now = timezone.now()
+    Task.objects.filter(person_id__in=person_ids, status=Task.Status.OPEN).update(
+        status=Task.Status.CANCELLED, completed_at=now, updated_at=now
+    )
+
+
 @subscribe("person.merged")
 def on_person_merged(*, survivor_id: int, merged_id: int, **_: Any) -> None:
     """The merged record's timeline becomes the survivor's (same transaction as the merge)."""

@@ -6,3 +6,6 @@ class DocumentsConfig(AppConfig):
     name = "sputnik.documents"
     label = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from sputnik.documents import handlers  # noqa: F401  (subscribes to domain events)

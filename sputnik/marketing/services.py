@@ -415,6 +415,19 @@ def submission_process(*, submission_id: int) -> FormSubmission:
 @transaction.atomic
 def submissions_forget_person(*, person_id: int) -> int:
     """A person was erased: their submissions lose the link and the personal answers."""
-    return FormSubmission.objects.filter(person_id=person_id).update(
+    return submissions_forget_persons(person_ids=[person_id])
+
+
+@transaction.atomic
+def submissions_forget_persons(*, person_ids: list[int]) -> int:
+    """Many persons were erased at once (an import undone): one statement for them all."""
+    return FormSubmission.objects.filter(person_id__in=person_ids).update(
         person_id=None, payload={}, ip_address=None, user_agent="", referrer="", utm={}
     )
+
+
+@transaction.atomic
+def submissions_move_to_person(*, from_person_id: int, to_person_id: int) -> int:
+    """Two records were merged: the merged one's submissions (a consent's evidence among
+    them) belong to the survivor."""
+    return FormSubmission.objects.filter(person_id=from_person_id).update(person_id=to_person_id)

@@ -10,13 +10,19 @@ before the merged person is deleted, the service calls::
 synchronously (handlers subscribed without ``after_commit``). Every app that keeps rows
 about a person by id moves them from ``merged_id`` to ``survivor_id`` in its handler, in
 the same transaction, so the merge commits or rolls back as a whole:
-- activities: the timeline (Interaction.person_id, and its copied centre_id);
-- sales: deals (and anything else it keys by person).
+- activities: the timeline (Interaction.person_id, and its copied centre_id) and tasks;
+- sales: deals, quotes, orders and their outbox;
+- documents: the files kept about the person (documents/handlers.py);
+- marketing: lead-form submissions.
 A handler must not fail on "nothing to move", must not publish further merge events,
 and must drop rows that would become duplicates rather than raise. After the handlers,
 any foreign key to Person that is still pointing at the merged person (an app that has
 not subscribed yet) is re-pointed here, so the delete never cascades customer data away;
 a row that cannot be re-pointed (a unique clash) is a duplicate and is dropped.
+
+Every reference to a person is accounted for in `PERSON_REFERENCES` below: moved here,
+moved by a subscriber, or left on purpose (history that must keep the original id). A
+test reads the models and fails on a reference that is in none of them.
 
 Rights: the actor needs PARTY_EDIT and must see both records (a hidden one is "not
 visible", a 404). Records of two different centres are merged only by a role that sees
@@ -48,17 +54,22 @@ from sputnik.core.roles import Right, Scope
 from sputnik.parties.errors import AccessDenied
 from sputnik.parties.models import (
     Address,
+    Asset,
     CompanyRole,
     Consent,
     ContactPoint,
     DismissedPair,
     DuplicateCluster,
     DuplicatePair,
+    Escalation,
     ImportantDate,
+    OwnershipConflict,
     Person,
     PersonNameKey,
+    ProspectAssignment,
     Relation,
     StageChange,
+    TransferRequest,
 )
 from sputnik.parties.services._common import _m2m_snapshot, _require
 
@@ -270,7 +281,45 @@ def _move_dedup_bookkeeping(actor: User, survivor: Person, merged: Person) -> No
         cluster.save(update_fields=["size", "status", "updated_at"])
 
 
-# Relations to Person handled above (or deliberately left to cascade).
+def _move_distribution(survivor: Person, merged: Person) -> None:
+    """Assignments, escalations, transfer requests and refused takes follow the survivor.
+
+    A person belongs to one centre at a time, and the survivor keeps its centre: its
+    current assignment stays current. The merged record's current assignment carries on
+    as the survivor's only when the survivor has none and it is in the survivor's centre;
+    otherwise it becomes history, and its open escalations are resolved (the lead they
+    were raised about is the survivor now, held where the survivor is). A pending request
+    for the merged record by a centre that already asks for the survivor is withdrawn.
+    """
+    now = timezone.now()
+    current = ProspectAssignment.objects.filter(person=survivor, is_current=True).first()
+    merged_current = ProspectAssignment.objects.filter(person=merged, is_current=True).first()
+    if merged_current is not None and (
+        current is not None or merged_current.centre_id != survivor.centre_id
+    ):
+        ProspectAssignment.objects.filter(pk=merged_current.pk).update(is_current=False)
+        Escalation.objects.filter(assignment=merged_current, resolved_at__isnull=True).update(
+            resolved_at=now
+        )
+    ProspectAssignment.objects.filter(person=merged).update(person=survivor)
+    Escalation.objects.filter(person=merged).update(person=survivor)
+    asked = set(
+        TransferRequest.objects.filter(
+            person=survivor, status=TransferRequest.Status.PENDING
+        ).values_list("to_centre_id", flat=True)
+    )
+    TransferRequest.objects.filter(
+        person=merged, status=TransferRequest.Status.PENDING, to_centre_id__in=asked
+    ).update(
+        status=TransferRequest.Status.CANCELLED,
+        decided_at=now,
+        decision_note=_("Withdrawn: the record was merged into #%(id)s") % {"id": survivor.pk},
+    )
+    TransferRequest.objects.filter(person=merged).update(person=survivor)
+    OwnershipConflict.objects.filter(person=merged).update(person=survivor)
+
+
+# Relations to Person moved above (the person's name keys are rebuilt for the survivor).
 _HANDLED = {
     (ContactPoint, "person"),
     (Address, "person"),
@@ -278,13 +327,59 @@ _HANDLED = {
     (CompanyRole, "person"),
     (Relation, "person"),
     (Relation, "other"),
+    (Asset, "person"),
     (Consent, "person"),
     (StageChange, "person"),
     (DuplicatePair, "person_a"),
     (DuplicatePair, "person_b"),
     (DismissedPair, "person_a"),
     (DismissedPair, "person_b"),
-    (PersonNameKey, "person"),  # rebuilt for the survivor
+    (PersonNameKey, "person"),
+    (ProspectAssignment, "person"),
+    (Escalation, "person"),
+    (TransferRequest, "person"),
+    (OwnershipConflict, "person"),
+}
+
+MOVED_HERE, MOVED_BY_SUBSCRIBER, LEFT_ON_PURPOSE = "moved here", "subscriber", "left"
+
+# Every column that refers to a person ("app_label.model.field"), and what a merge does
+# with it. Foreign keys and plain ids alike (apps keep plain ids of another app's rows).
+# tests/test_merge_references.py fails on a reference listed nowhere here.
+PERSON_REFERENCES: dict[str, tuple[str, str]] = {
+    **{
+        f"{model._meta.label_lower}.{field}": (MOVED_HERE, "parties/services/merge.py")
+        for model, field in _HANDLED
+    },
+    # Tags and interests are united (the merged record's rows go with it).
+    "parties.person_tags.person": (MOVED_HERE, "parties/services/merge.py"),
+    "parties.person_interests.person": (MOVED_HERE, "parties/services/merge.py"),
+    "documents.document.person": (MOVED_BY_SUBSCRIBER, "documents/handlers.py"),
+    "sales.deal.person": (MOVED_BY_SUBSCRIBER, "sales/handlers.py"),
+    "sales.quote.person_id": (MOVED_BY_SUBSCRIBER, "sales/handlers.py"),
+    "sales.order.person_id": (MOVED_BY_SUBSCRIBER, "sales/handlers.py"),
+    "sales.orderevent.person_id": (
+        MOVED_BY_SUBSCRIBER,
+        "sales/handlers.py (events not yet sent; a sent one records whom it went to)",
+    ),
+    "activities.interaction.person_id": (MOVED_BY_SUBSCRIBER, "activities/handlers.py"),
+    "activities.task.person_id": (MOVED_BY_SUBSCRIBER, "activities/handlers.py"),
+    "marketing.formsubmission.person_id": (MOVED_BY_SUBSCRIBER, "marketing/handlers.py"),
+    "core.auditentry.subject_person_id": (
+        LEFT_ON_PURPOSE,
+        "the trail keeps the id each change was made under; the merge's own entries link "
+        "the merged id to the survivor",
+    ),
+    "parties.importupdate.person_id": (
+        LEFT_ON_PURPOSE,
+        "what an import changed on that record; undoing the import must not put the merged "
+        "record's old values onto the survivor, so undo skips a record that is gone",
+    ),
+    "sales.savedconfiguration.person_id": (
+        LEFT_ON_PURPOSE,
+        "the configuration as priced for whom it was priced; it is reached through its "
+        "deal, which moves (sales may move it too in its handler)",
+    ),
 }
 
 
@@ -420,6 +515,7 @@ def person_merge(
     survivor.tags.add(*merged.tags.all())
     survivor.interests.add(*merged.interests.all())
     _move_dedup_bookkeeping(actor, survivor, merged)
+    _move_distribution(survivor, merged)
 
     survivor.search_name = search_key(survivor.last_name, survivor.first_name, survivor.middle_name)
     survivor.updated_at = timezone.now()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from sputnik.activities.models import Interaction
 from sputnik.activities.services import note_create
@@ -220,7 +221,7 @@ def test_a_centre_head_merges_within_the_centre(head, person, twin):
 def test_a_stale_screen_is_refused_with_a_clear_message(owner, person, twin):
     prints = {person.pk: merge_fingerprint(person), twin.pk: merge_fingerprint(twin)}
     person_update(actor=owner, person=twin, data={"job_title": "Инженер"})
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         person_merge(actor=owner, survivor=person, merged=twin, fingerprints=prints)
     assert "changed by someone else" in " ".join(exc.value.messages)
     assert Person.objects.filter(pk=twin.pk).exists()
