@@ -171,6 +171,20 @@ def product_get(*, actor: User | None, product_id: int) -> Product:
     return qs.prefetch_related("images").get(pk=product_id)
 
 
+def configurable_products(*, actor: User | None, limit: int = 30) -> list[Product]:
+    """Active products that have options to configure, in catalogue order (one query):
+    what the deal page's "Configure" offers."""
+    from django.db.models import Exists, OuterRef
+
+    _reader(actor)
+    return list(
+        Product.objects.filter(is_active=True)
+        .filter(Exists(OptionGroup.objects.filter(product=OuterRef("pk"))))
+        .only("id", "name", "sku")
+        .order_by("position", "name", "id")[:limit]
+    )
+
+
 def product_option_groups(*, product: Product) -> list[OptionGroup]:
     """Groups with their active options, in display order (two queries)."""
     from django.db.models import Prefetch

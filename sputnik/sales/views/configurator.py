@@ -16,15 +16,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sputnik.core.models import User
 from sputnik.parties.errors import AccessDenied
-from sputnik.sales.models import Product
+from sputnik.sales.models import Deal, Product
 from sputnik.sales.selectors import catalogue as selectors
 from sputnik.sales.services.configurator import (
-    ConfigurationResult,
     ProductSpec,
     configuration_choose,
     configuration_default,
@@ -84,14 +84,32 @@ def _product(request: HttpRequest, product_id: int) -> Product:
     return visible_or_404(selectors.product_get, actor=request.user, product_id=product_id)
 
 
-def _centre_id(user: User) -> int | None:
-    return user.centre_id
+def _pricing_centre(user: User, deal: Deal | None) -> int | None:
+    """Prices are the deal's centre's when configuring for a deal (what its line and
+    quote will carry), else the user's own centre's."""
+    return deal.centre_id if deal is not None else user.centre_id
 
 
 OPEN_DEALS_SHOWN = 30
 
 
-def _crm_context(user: User, product: Product, deal_id: Any = None) -> dict[str, Any]:
+def _came_from(user: User, deal_id: Any) -> Deal | None:
+    """The open deal the user is configuring for, if they see it (else none: the page
+    still works, and the deal is checked again when the line is saved)."""
+    from sputnik.sales.selectors.deals import visible_deals
+
+    wanted = _deal_pk(deal_id)
+    if not wanted:
+        return None
+    return (
+        visible_deals(user)
+        .filter(pk=wanted, status="open")
+        .select_related("person", "centre")
+        .first()
+    )
+
+
+def _crm_context(user: User, product: Product, came_from: Deal | None) -> dict[str, Any]:
     """What the CRM page adds to the panel: where it posts, and the user's open deals
     (visibility-scoped) to add the configuration to, the deal it came from first."""
     from django.urls import reverse
@@ -104,26 +122,22 @@ def _crm_context(user: User, product: Product, deal_id: Any = None) -> dict[str,
         .select_related("person")
         .order_by("-updated_at", "-id")[:OPEN_DEALS_SHOWN]
     )
-    wanted = _deal_pk(deal_id)
-    if wanted and all(d.pk != wanted for d in open_deals):
-        came_from = (
-            visible_deals(user).filter(pk=wanted, status="open").select_related("person").first()
-        )
-        if came_from is not None:
-            open_deals.insert(0, came_from)
+    if came_from is not None:
+        open_deals = [came_from, *(d for d in open_deals if d.pk != came_from.pk)]
     return {
         "product": product,
         "panel_url": reverse("sales:configurator", kwargs={"product_id": product.pk}),
         "save_url": reverse("sales:configurator_save", kwargs={"product_id": product.pk}),
         "open_deals": open_deals,
-        "deal_id": str(wanted or ""),
+        "came_from": came_from,
+        "deal_id": str(came_from.pk) if came_from is not None else "",
         "nav": "catalogue",
     }
 
 
 def _deal_pk(value: Any) -> int | None:
     text = str(value or "").strip()
-    if text.isdigit() and len(text) <= 18:
+    if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) > 0:
         return int(text)
     return None
 
@@ -133,50 +147,21 @@ def _deal_pk(value: Any) -> int | None:
 def configurator(request: HttpRequest, product_id: int) -> HttpResponse:
     product = _product(request, product_id)
     user: User = request.user  # type: ignore[assignment]
-    spec = product_spec(product, centre=_centre_id(user))
     data = request.POST if request.method == "POST" else request.GET
+    came_from = _came_from(user, data.get("deal"))
+    spec = product_spec(product, centre=_pricing_centre(user, came_from))
     codes = submitted_codes(data, spec)
-    context = {
-        **panel_context(spec, codes),
-        **_crm_context(user, product, data.get("deal")),
-    }
+    context = {**panel_context(spec, codes), **_crm_context(user, product, came_from)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "sales/configurator/_panel.html", context)
     return render(request, "sales/configurator/page.html", context)
 
 
-def save_to_deal(*, actor: User, deal_id: Any, result: ConfigurationResult) -> Any:
-    """Add a priced configuration to a deal the actor may see, as one line that keeps the
-    configuration; a deal outside the actor's scope is a 404 like a missing one."""
-    from sputnik.sales.services.configurator import configuration_save
-    from sputnik.sales.services.deals import deal_line_add
-
-    deal = _visible_deal(actor, deal_id)
-    line = deal_line_add(
-        actor=actor,
-        deal=deal,
-        data={
-            "product_id": result.product_id,
-            "description": result.description[:300],
-            "quantity": result.quantity,
-            "unit_price": result.unit_price,
-            "configuration": result.as_dict(),
-        },
-    )
-    configuration_save(
-        actor=actor, result=result, source="crm", person_id=deal.person_id, deal_id=deal.pk
-    )
-    return line
-
-
-def _visible_deal(actor: User, deal_id: Any) -> Any:
+def _visible_deal(actor: User, deal_id: Any) -> Deal:
     from sputnik.sales.selectors.deals import deal_get
 
-    try:
-        pk = int(str(deal_id))
-    except ValueError as exc:
-        raise Http404 from exc
-    if not 1 <= pk < 2**63:
+    pk = _deal_pk(deal_id)
+    if pk is None or pk >= 2**63:
         raise Http404
     return visible_or_404(deal_get, actor=actor, deal_id=pk)
 
@@ -184,25 +169,29 @@ def _visible_deal(actor: User, deal_id: Any) -> Any:
 @login_required
 @require_POST
 def configurator_save(request: HttpRequest, product_id: int) -> HttpResponse:
-    """Save the configuration on the page as a line of the deal named in the form."""
+    """Save the configuration on the page as a line of the deal named in the form, priced
+    at that deal's centre; a deal the user does not see is a 404 like a missing one."""
+    from sputnik.sales.services.deal_configuration import deal_line_add_configuration
+
     product = _product(request, product_id)
     user: User = request.user  # type: ignore[assignment]
-    spec = product_spec(product, centre=_centre_id(user))
+    deal_id = request.POST.get("deal")
+    deal = _visible_deal(user, deal_id) if deal_id else None
+    spec = product_spec(product, centre=_pricing_centre(user, deal))
     codes = submitted_codes({"codes": request.POST.getlist("codes"), "started": "1"}, spec)
     result = evaluate(spec, codes)
-    deal_id = request.POST.get("deal")
-    context = {
-        **panel_context(spec, codes),
-        **_crm_context(user, product, deal_id),
-    }
+    came_from = deal if deal is not None and not deal.is_closed else None
+    context = {**panel_context(spec, codes), **_crm_context(user, product, came_from)}
     if not result.valid:
         context["save_errors"] = [e.message for e in result.errors]
         return render(request, "sales/configurator/page.html", context, status=400)
-    if not deal_id:
+    if deal is None:
         context["save_errors"] = [_("Choose the deal to add the configuration to.")]
         return render(request, "sales/configurator/page.html", context, status=400)
     try:
-        line = save_to_deal(actor=user, deal_id=deal_id, result=result)
+        line = deal_line_add_configuration(
+            actor=user, deal=deal, product=product, option_codes=result.option_codes
+        )
     except AccessDenied as exc:
         if exc.args and exc.args[0] == "not visible":
             raise Http404 from exc
@@ -212,13 +201,4 @@ def configurator_save(request: HttpRequest, product_id: int) -> HttpResponse:
         context["save_errors"] = exc.messages
         return render(request, "sales/configurator/page.html", context, status=400)
     messages.success(request, _("The configuration was added to the deal."))
-    return redirect(_deal_url(line.deal_id))
-
-
-def _deal_url(deal_id: int) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("sales:deal_detail", kwargs={"deal_id": deal_id})
-    except NoReverseMatch:
-        return reverse("sales:catalogue")
+    return redirect(reverse("sales:deal_detail", kwargs={"deal_id": line.deal_id}) + "#lines")

@@ -23,6 +23,7 @@ from sputnik.parties.selectors import company_get, person_assets, person_get
 from sputnik.parties.views._common import _submit
 from sputnik.sales.models import Deal, DealSource, StageKind
 from sputnik.sales.selectors import deals as selectors
+from sputnik.sales.selectors.catalogue import configurable_products
 from sputnik.sales.services import deals as services
 from sputnik.sales.services import tradein as tradein_services
 from sputnik.sales.views.deal_forms import DealForm, LineForm, TradeInForm
@@ -202,6 +203,10 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
             },
         ),
         "open_stages": [s for s in stages if s.kind == StageKind.OPEN],
+        # "Configure": only for who may change the deal's lines
+        "configurable": (
+            configurable_products(actor=actor) if can_edit and not deal.is_closed else []
+        ),
     }
     return render(request, "sales/deals/detail.html", context)
 
