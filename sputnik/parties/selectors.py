@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Func, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
 
 from sputnik.core.custom_fields import custom_filter
 from sputnik.core.models import AuditEntry, Centre, User
@@ -17,6 +17,7 @@ from sputnik.parties.models import (
     CompanyRole,
     Consent,
     ContactPoint,
+    Escalation,
     Person,
     Relation,
     Source,
@@ -42,6 +43,8 @@ class PersonFilters:
     interest: str = ""
     source: str = ""
     custom: dict[str, str] = field(default_factory=dict)
+    # Only leads with an open escalation (raised to their centre's head, not yet resolved).
+    escalated: bool = False
 
     @classmethod
     def from_params(cls, params: Any, actor: User | None = None) -> PersonFilters:
@@ -70,6 +73,7 @@ class PersonFilters:
             interest=str(params.get("interest") or "").strip()[:50],
             source=source if source in Source.values else "",
             custom=custom,
+            escalated=str(params.get("escalated") or "").strip().lower() in ("1", "on", "true"),
         )
 
 
@@ -169,6 +173,11 @@ def filtered_persons(*, actor: User, filters: PersonFilters) -> QuerySet[Person]
         )
     for key, value in filters.custom.items():
         qs = qs.filter(custom_filter("person", key, value))
+    if filters.escalated:
+        # Served by the partial index escalation_open_person (person, open only).
+        qs = qs.filter(
+            Exists(Escalation.objects.filter(person=OuterRef("pk"), resolved_at__isnull=True))
+        )
     return qs
 
 

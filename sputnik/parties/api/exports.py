@@ -161,6 +161,7 @@ def export_persons(request: HttpRequest, params: Query[PersonExportQuery]) -> Ht
         interest=params.interest.strip(),
         source=params.source or "",
         custom=_custom_filters(request),
+        escalated=params.escalated,
     )
     try:
         file = exports.export_persons(actor=actor, filters=filters, fmt=params.format, via="api")

@@ -57,6 +57,9 @@ class PersonListQuery(Schema):
     tag: Str50 = ""
     interest: Str50 = ""
     source: Source | None = None
+    escalated: bool = Field(
+        False, description="Only leads with an open escalation to their centre's head"
+    )
     sort: Literal["name", "-name", "created", "-created"] = "name"
     cursor: CursorStr | None = None
     limit: PageSize = 50
@@ -90,6 +93,7 @@ def list_persons(request: HttpRequest, params: Query[PersonListQuery]) -> dict[s
         interest=params.interest.strip(),
         source=params.source or "",
         custom=custom,
+        escalated=params.escalated,
     )
     page = selectors.person_list(
         actor=actor, filters=filters, sort=params.sort, cursor=params.cursor, size=params.limit

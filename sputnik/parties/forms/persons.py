@@ -162,6 +162,11 @@ class PersonFilterForm(BootstrapFormMixin, forms.Form):
     interest = forms.ChoiceField(label=_("Interest"), required=False)
     source = forms.ChoiceField(label=_("Source"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False)
+    escalated = forms.BooleanField(
+        label=_("Escalated leads only"),
+        required=False,
+        help_text=_("Leads raised to the centre head: left without a manager or a contact."),
+    )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         from sputnik.core.roles import Scope
