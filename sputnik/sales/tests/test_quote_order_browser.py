@@ -72,6 +72,40 @@ def test_a_manager_produces_a_quote_pdf_from_a_deal(
     assert page.console_errors == []
 
 
+def test_a_company_only_deals_sent_quote_is_listed_and_downloaded_from_the_deal(
+    browser_page, live_server, owner, catalogue, tmp_path
+):
+    from sputnik.parties.services import company_create
+    from sputnik.sales.services.deals import deal_create
+
+    company = company_create(actor=owner, data={"name": "ООО Ромашка"})
+    company_deal = deal_create(
+        actor=owner,
+        data={
+            "company_id": company.pk,
+            "title": "Автопарк Ромашки",
+            "lines": [{"product_id": catalogue["mats"].pk, "quantity": 4}],
+        },
+    )
+    quote = quote_create(actor=owner, deal=company_deal)
+    quote_send(actor=owner, quote=quote)
+    page = browser_page
+    _sign_in(page, live_server, "owner")
+    page.goto(f"{live_server.url}/deals/{company_deal.pk}/")
+    stored = page.locator(f"[data-stored-pdf='{quote.pk}']")
+    expect(stored).to_be_visible()
+    shot(page, "quote-03-company-deal-stored-pdf")
+    with page.expect_download() as download_info:
+        stored.click()
+    path = Path(tmp_path) / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(BytesIO(path.read_bytes())).pages).split()
+    )
+    assert quote.number in text and "ООО Ромашка" in text and "Коврики салона" in text
+    assert page.console_errors == []
+
+
 def test_a_customer_follows_the_order_on_the_public_page(browser_page, live_server, owner, deal):
     quote = quote_create(actor=owner, deal=deal)
     quote_send(actor=owner, quote=quote)
