@@ -12,6 +12,7 @@ Figures (p50 / p95 / max, milliseconds):
                      all centres (the issue's budget: 1 s);
   funnel, forecast   each alone;
   outcomes           win rate, average deal and cycle over the deals closed in the year;
+  time_in_stage      average days per stage over the stays that ended in the year;
   leaderboards       managers and centres;
   page               GET /analytics/sales/ (every report, charts, filters) as the executive;
   raw.*              the same numbers by hand-written SQL on a bare psycopg connection.
@@ -57,6 +58,12 @@ RAW_WON = """
 SELECT date_trunc('month', closed_at AT TIME ZONE 'Europe/Moscow'), sum(amount)
   FROM sales_deal
  WHERE status = 'won' AND closed_at >= %(start)s AND closed_at < %(end)s
+ GROUP BY 1
+"""
+RAW_TIME_IN_STAGE = """
+SELECT stage_id, count(*), avg(left_at - entered_at) FROM sales_dealstagechange
+ WHERE stage_id IN (SELECT id FROM sales_pipelinestage WHERE pipeline_id = %(pipeline)s)
+   AND left_at >= %(start)s AND left_at < %(end)s
  GROUP BY 1
 """
 RAW_OUTCOMES = """
@@ -154,6 +161,10 @@ def main() -> None:
         "raw.forecast": timed(lambda: raw_run(RAW_FORECAST, RAW_WON), rounds),
         "outcomes": timed(lambda: selectors.outcomes(actor=executive, filters=filters), rounds),
         "raw.outcomes": timed(lambda: raw_run(RAW_OUTCOMES), rounds),
+        "time_in_stage": timed(
+            lambda: selectors.time_in_stage(actor=executive, filters=funnel_filters), rounds
+        ),
+        "raw.time_in_stage": timed(lambda: raw_run(RAW_TIME_IN_STAGE), rounds),
         "leaderboards": timed(
             lambda: (
                 selectors.leaderboard_managers(actor=executive, filters=filters),
@@ -168,7 +179,7 @@ def main() -> None:
     main_figure = figures["funnel+forecast"]
     ratios = {
         name: round(figures[name]["p50"] / figures[f"raw.{name}"]["p50"], 2)
-        for name in ("funnel+forecast", "funnel", "forecast", "outcomes")
+        for name in ("funnel+forecast", "funnel", "forecast", "outcomes", "time_in_stage")
     }
     result = {
         "benchmark": "sales_analytics",

@@ -259,6 +259,22 @@ def test_time_in_stage_averages_the_stays_that_ended_in_the_period(
     assert dwell["Consultation"].stays == 0
 
 
+def test_time_in_stage_counts_only_the_stays_of_visible_deals(
+    owner, head, other_head, executive, network, pipeline
+):
+    def lead_stays(actor, **extra) -> int:
+        dwell = selectors.time_in_stage(actor=actor, filters=year_filters(**extra))
+        return {d.stage.name_en: d.stays for d in dwell}["Lead"]
+
+    # every deal of the network left "Lead" this year: 5 in centre A (4 the owner's), 1 in B
+    assert lead_stays(owner) == 4
+    assert lead_stays(head) == 5
+    assert lead_stays(other_head) == 1
+    assert lead_stays(executive) == 6
+    assert lead_stays(executive, centre_id=head.centre_id) == 5
+    assert lead_stays(executive, owner_id=owner.pk) == 4
+
+
 def test_the_page_draws_charts_from_data_without_inline_script(
     client, head, network, django_assert_max_num_queries
 ):
