@@ -25,11 +25,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sputnik.core.audit import audit_record
 from sputnik.core.events import publish
-from sputnik.core.models import User
+from sputnik.core.models import AuditEntry, User
 from sputnik.core.normalize import search_key
 from sputnik.core.roles import Scope
+from sputnik.parties.imports.audit import audit_batch_records, update_entry, write_entries
 from sputnik.parties.imports.matching import Candidate, Matches, find_matches
 from sputnik.parties.imports.reading import FileInfo, Rows, _formula_cells, iter_rows
 from sputnik.parties.imports.rows import CleanRow, RowCleaner
@@ -312,6 +312,16 @@ class Pass:
             if self.write:
                 created_ids = self._create([d for d in decisions if d.outcome == CREATED])
             self.timing["create"] += time.perf_counter() - t2
+            if created_ids:
+                t3 = time.perf_counter()
+                audit_batch_records(
+                    batch=self.batch,
+                    action="create",
+                    first_id=min(created_ids),
+                    last_id=max(created_ids),
+                    actor_id=self.actor.pk,
+                )
+                self.timing["audit"] += time.perf_counter() - t3
             self._update([d for d in decisions if d.outcome == UPDATED])
             for d in decisions:
                 self.counts[d.outcome] += 1
@@ -401,6 +411,9 @@ class Pass:
             return []
         writer = ChunkWriter(self.entity)
         ids = next_ids(self.model, len(decisions))
+        # Ids only grow, so every record of the batch has one at least this: undo walks
+        # the primary key from here instead of scanning the table for the batch.
+        self.counts.setdefault("_first_id", min(ids))
         now = db_datetime(timezone.now())
         actor_id = self.actor.pk
         batch_id = self.batch.pk
@@ -497,6 +510,9 @@ class Pass:
             contacts.setdefault(owner_id, set()).add((kind, value))
         allowed = UPDATABLE[self.entity]
         changed: list[Any] = []
+        journal: list[ImportUpdate] = []
+        entries: list[AuditEntry] = []
+        new_points: list[list[ContactPoint]] = []
         for d in decisions:
             obj = current.get(d.match.pk) if d.match else None
             if obj is None:
@@ -530,41 +546,49 @@ class Pass:
                 else search_key(obj.name)
             )
             obj.updated_at = timezone.now()
-            added = ContactPoint.objects.bulk_create(
-                [
-                    ContactPoint(
-                        **{owner_column: obj.pk},
-                        kind=kind,
-                        value=value,
-                        is_primary=not any(k == kind for k, _v in have),
-                    )
-                    for kind, value in new_contacts
-                ]
+            added = [
+                ContactPoint(
+                    **{owner_column: obj.pk},
+                    kind=kind,
+                    value=value,
+                    is_primary=not any(k == kind for k, _v in have),
+                )
+                for kind, value in new_contacts
+            ]
+            new_points.append(added)
+            journal.append(
+                ImportUpdate(
+                    batch=self.batch,
+                    row_number=d.row.number,
+                    person_id=obj.pk if isinstance(obj, Person) else None,
+                    company_id=obj.pk if isinstance(obj, Company) else None,
+                    before=_jsonable(before),
+                    after=_jsonable(after),
+                )
             )
-            self.counts["contacts_created"] += len(added)
-            ImportUpdate.objects.create(
-                batch=self.batch,
-                row_number=d.row.number,
-                person_id=obj.pk if isinstance(obj, Person) else None,
-                company_id=obj.pk if isinstance(obj, Company) else None,
-                before=_jsonable(before),
-                after=_jsonable(after),
-                added_contact_ids=[c.pk for c in added],
-            )
-            audit_record(
-                actor=self.actor,
-                action="update",
-                instance=obj,
-                person_id=obj.pk if isinstance(obj, Person) else None,
-                company_id=obj.pk if isinstance(obj, Company) else None,
-                before={**before, "contacts": []} if new_contacts else before,
-                after={**after, "contacts": [f"{k}:{v}" for k, v in new_contacts]}
-                if new_contacts
-                else after,
-                summary=f"{obj.display_name} · import #{self.batch.pk}",
+            entries.append(
+                update_entry(
+                    batch=self.batch,
+                    actor_id=self.actor.pk,
+                    record=obj,
+                    before={**before, "contacts": []} if new_contacts else before,
+                    after={**after, "contacts": [f"{k}:{v}" for k, v in new_contacts]}
+                    if new_contacts
+                    else after,
+                )
             )
             changed.append(obj)
         if changed:
+            # One insert per table for the chunk: the contacts first (their ids go into
+            # the journal, so undo removes exactly them), then the journal and the trail.
+            created = ContactPoint.objects.bulk_create(
+                [c for group in new_points for c in group], batch_size=2000
+            )
+            self.counts["contacts_created"] += len(created)
+            for row, group in zip(journal, new_points, strict=True):
+                row.added_contact_ids = [c.pk for c in group]
+            ImportUpdate.objects.bulk_create(journal, batch_size=2000)
+            write_entries(entries)
             fields = sorted({*allowed, "custom", "search_name", "updated_at"})
             self.model.objects.bulk_update(changed, fields, batch_size=1000)  # type: ignore[attr-defined]
             event = "person.updated" if self.entity == "person" else "company.updated"
