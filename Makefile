@@ -46,9 +46,10 @@ test-pg: install
 test-browser: install
 	SPUTNIK_TESTING=1 SPUTNIK_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m browser sputnik
 
-## Benchmarks on PostgreSQL at scale (not part of the test run).
+## Benchmarks on PostgreSQL at scale (not part of the test run); BENCH=<module> runs one area.
+BENCH ?= run
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.$(BENCH)
 
 messages: install
 	cd sputnik && SPUTNIK_TESTING=1 ../$(BIN)/sputnik makemessages -l ru -l en --no-obsolete -i 'tests/*' -i '*/tests/*' && SPUTNIK_TESTING=1 ../$(BIN)/sputnik compilemessages
