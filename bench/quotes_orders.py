@@ -59,7 +59,8 @@ def _ensure_database() -> None:
 
     name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
     with psycopg.connect(f"{HOST}/postgres", autocommit=True) as conn:
-        if _row(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])):
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if found is not None:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
