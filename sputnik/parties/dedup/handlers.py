@@ -16,3 +16,11 @@ def reindex_person_name(*, person_id: int, **_: Any) -> None:
     from sputnik.parties.dedup.names import index_names
 
     index_names([person_id])
+
+
+@subscribe("persons.updated")
+def reindex_person_names(*, person_ids: list[int], **_: Any) -> None:
+    """Many persons updated at once (an import's chunk): one reindex for them all."""
+    from sputnik.parties.dedup.names import index_names
+
+    index_names(person_ids)

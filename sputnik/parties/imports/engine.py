@@ -30,6 +30,7 @@ from sputnik.core.models import AuditEntry, User
 from sputnik.core.normalize import search_key
 from sputnik.core.roles import Scope
 from sputnik.parties.imports.audit import audit_batch_records, update_entry, write_entries
+from sputnik.parties.imports.bulk import bulk_set
 from sputnik.parties.imports.matching import Candidate, Matches, find_matches
 from sputnik.parties.imports.reading import FileInfo, Rows, _formula_cells, iter_rows
 from sputnik.parties.imports.rows import CleanRow, RowCleaner
@@ -589,16 +590,18 @@ class Pass:
                 row.added_contact_ids = [c.pk for c in group]
             ImportUpdate.objects.bulk_create(journal, batch_size=2000)
             write_entries(entries)
-            fields = sorted({*allowed, "custom", "search_name", "updated_at"})
-            self.model.objects.bulk_update(changed, fields, batch_size=1000)  # type: ignore[attr-defined]
-            event = "person.updated" if self.entity == "person" else "company.updated"
-            for obj in changed:
-                publish(
-                    event,
-                    **{f"{self.entity}_id": obj.pk},
-                    centre_id=obj.centre_id,
-                    actor_id=self.actor.pk,
-                )
+            # Only the columns some row changed (all seventeen, through bulk_update, were
+            # two thirds of an update import's time).
+            fields = sorted({name for row in journal for name in row.after})
+            bulk_set(self.model, changed, [*fields, "search_name", "updated_at"])
+            # One event for the chunk (`person.updated` for each, in bulk): a subscriber
+            # per row was the other half of an update import's time (name keys).
+            person = self.entity == "person"
+            publish(
+                "persons.updated" if person else "companies.updated",
+                **{"person_ids" if person else "company_ids": [obj.pk for obj in changed]},
+                actor_id=self.actor.pk,
+            )
 
     # --- the report ----------------------------------------------------------------------
 

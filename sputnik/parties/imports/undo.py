@@ -24,6 +24,7 @@ from sputnik.core.audit import _jsonable
 from sputnik.core.events import publish
 from sputnik.core.normalize import search_key
 from sputnik.parties.imports.audit import audit_batch_records, update_entry, write_entries
+from sputnik.parties.imports.bulk import bulk_set
 from sputnik.parties.imports.engine import LostClaim
 from sputnik.parties.models import Company, ContactPoint, ImportBatch, Person
 from sputnik.parties.models.imports import ImportUpdate
@@ -102,7 +103,7 @@ def _restore_chunk(batch: ImportBatch, journal: list[ImportUpdate], counts: dict
                 record.search_name = search_key(record.name)
             record.updated_at = now
         fields = sorted({name for j in journal for name in j.after} | {"search_name", "updated_at"})
-        model.objects.bulk_update(list(changed.values()), fields, batch_size=1000)  # type: ignore[attr-defined,arg-type]
+        bulk_set(model, list(changed.values()), fields)
         write_entries(entries)
         if batch.entity == "person":
             from sputnik.parties.dedup.names import index_names

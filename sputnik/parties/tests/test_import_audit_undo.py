@@ -258,3 +258,29 @@ def test_an_interrupted_undo_resumes_where_it_stopped(owner, monkeypatch):
     assert batch.status == ImportBatch.Status.UNDONE and batch.counts["_undo"] == {"deleted": 5}
     assert Person.objects.count() == 0
     assert AuditEntry.objects.filter(entity="parties.person", action="delete").count() == 5
+
+
+def test_every_app_that_follows_one_updated_person_also_follows_many():
+    one = {h.__module__ for h, _after in events._handlers["person.updated"]}
+    many = {h.__module__ for h, _after in events._handlers["persons.updated"]}
+    assert one <= many, f"subscribe these to persons.updated too: {sorted(one - many)}"
+
+
+def test_an_update_import_writes_all_changed_values_and_reindexes_the_names(owner, person):
+    from sputnik.parties.dedup.keys import entry_keys
+    from sputnik.parties.models import PersonNameKey
+
+    data = csv_bytes(
+        [
+            ["Фамилия", "Имя", "Телефон", "Дата рождения", "VIP"],
+            ["Иваненко", "Серж", "+79123456789", "03.04.1971", "да"],
+        ]
+    )
+    batch = import_file(owner, data, duplicates="update")
+    assert batch.counts["updated"] == 1
+    person.refresh_from_db()
+    assert (person.last_name, person.first_name) == ("Иваненко", "Серж")
+    assert person.birthday == dt.date(1971, 4, 3) and person.is_vip
+    assert person.search_name.startswith("иваненко серж")
+    keys = set(PersonNameKey.objects.filter(person=person).values_list("key", flat=True))
+    assert keys == set(entry_keys("Иваненко", "Серж", person.middle_name))
