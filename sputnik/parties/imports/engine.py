@@ -34,7 +34,13 @@ from sputnik.parties.imports.bulk import bulk_set
 from sputnik.parties.imports.matching import Candidate, Matches, find_matches
 from sputnik.parties.imports.reading import FileInfo, Rows, _formula_cells, iter_rows
 from sputnik.parties.imports.rows import CleanRow, RowCleaner
-from sputnik.parties.imports.writer import ChunkWriter, db_date, db_datetime, next_ids
+from sputnik.parties.imports.writer import (
+    ChunkWriter,
+    PreparedChunk,
+    db_date,
+    db_datetime,
+    next_ids,
+)
 from sputnik.parties.models import Company, ContactPoint, ImportBatch, Person, Source
 from sputnik.parties.models.imports import ImportRowError, ImportUpdate
 
@@ -138,6 +144,18 @@ Cleaned = tuple[list[CleanRow], int, Matches | None]
 
 
 @dataclass
+class Planned:
+    """A chunk with every decision made and its new records ready to write: all the work
+    that needs no write, done on the reading thread while the previous chunk is written."""
+
+    cleaned: list[CleanRow]
+    last_row: int
+    decisions: list[Decision]
+    created_ids: list[int]
+    new_records: PreparedChunk | None
+
+
+@dataclass
 class Decision:
     row: CleanRow
     outcome: str
@@ -211,7 +229,7 @@ class Pass:
             else:
                 try:
                     for chunk in _chunks(rows, self.chunk_rows):
-                        self._store(self._clean(chunk))
+                        self._store(self._plan(self._clean(chunk)))
                 finally:
                     rows.close()
         finally:
@@ -224,11 +242,12 @@ class Pass:
         return connection.vendor == "postgresql" and not connection.in_atomic_block
 
     def _pipelined(self, rows: Rows) -> None:
-        """Read and clean the next chunk while the database writes this one.
+        """Read, clean, match, decide and prepare the next chunk while the database writes
+        this one.
 
         Why: on PostgreSQL most of a chunk's time is the server maintaining the tables'
-        indexes, while Python waits; reading and cleaning (pure Python, no database) in
-        a second thread overlaps the two, the way psycopg's own queued COPY writer
+        indexes, while Python waits; doing all the Python work (reading, cleaning,
+        deciding, building the COPY text) in a second thread overlaps the two, the way psycopg's own queued COPY writer
         overlaps sending with generating. The database work stays in this thread, on its
         connection, under the batch's claim.
         """
@@ -238,14 +257,11 @@ class Pass:
         def produce() -> None:
             try:
                 for chunk in _chunks(rows, self.chunk_rows):
-                    cleaned, last_row, _none = self._clean(chunk)
-                    # The lookup of existing records runs here too, on this thread's own
-                    # connection: it reads committed rows only, and repeats inside the
-                    # file are caught by the writer's `seen` keys.
-                    started = time.perf_counter()
-                    matches = self._matches([r for r in cleaned if r.ok])
-                    self.timing["match"] += time.perf_counter() - started
-                    item = ("chunk", (cleaned, last_row, matches))
+                    # The lookup of existing records, the decisions and the new records'
+                    # ids and COPY text are made here too, on this thread's own connection:
+                    # the lookup reads committed rows only, and repeats inside the file are
+                    # caught by the `seen` keys, which only this thread touches.
+                    item = ("chunk", self._plan(self._clean(chunk)))
                     while not stop.is_set():
                         try:
                             ready.put(item, timeout=0.2)
@@ -288,11 +304,9 @@ class Pass:
         self.timing["clean_cpu"] += time.thread_time() - started
         return cleaned, chunk[-1][0], None
 
-    def _store(self, cleaned_chunk: Cleaned) -> None:
+    def _plan(self, cleaned_chunk: Cleaned) -> Planned:
+        """Decide every row of the chunk and prepare its new records; writes nothing."""
         cleaned, last_row, matches = cleaned_chunk
-        bad = [r for r in cleaned if not r.ok]
-        if bad and self.write and self.batch.on_error == ImportBatch.OnError.WRITE_NOTHING:
-            raise BadRowsAbort(len(bad))
         good = [r for r in cleaned if r.ok]
         t0 = time.perf_counter()
         if matches is None:
@@ -302,6 +316,22 @@ class Pass:
         t2 = time.perf_counter()
         self.timing["match"] += t1 - t0
         self.timing["decide"] += t2 - t1
+        created_ids: list[int] = []
+        new_records = None
+        if self.write:
+            created_ids, new_records = self._prepare_create(
+                [d for d in decisions if d.outcome == CREATED]
+            )
+        self.timing["prepare"] += time.perf_counter() - t2
+        return Planned(cleaned, last_row, decisions, created_ids, new_records)
+
+    def _store(self, planned: Planned) -> None:
+        cleaned, last_row, decisions = planned.cleaned, planned.last_row, planned.decisions
+        bad = [r for r in cleaned if not r.ok]
+        if bad and self.write and self.batch.on_error == ImportBatch.OnError.WRITE_NOTHING:
+            raise BadRowsAbort(len(bad))
+        created_ids = planned.created_ids
+        t2 = time.perf_counter()
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 # Safe to lose on a server crash: the chunk and the batch's cursor are in
@@ -309,9 +339,12 @@ class Pass:
                 with connection.cursor() as cur:
                     cur.execute("SET LOCAL synchronous_commit = off")
             self._claim_step(last_row)
-            created_ids: list[int] = []
-            if self.write:
-                created_ids = self._create([d for d in decisions if d.outcome == CREATED])
+            if planned.new_records is not None:
+                # Ids only grow, so every record of the batch has one at least this: undo
+                # walks the primary key from here instead of scanning the table for it.
+                self.counts.setdefault("_first_id", min(created_ids))
+                _records, contacts = planned.new_records.write()
+                self.counts["contacts_created"] += contacts
             self.timing["create"] += time.perf_counter() - t2
             if created_ids:
                 t3 = time.perf_counter()
@@ -407,14 +440,13 @@ class Pass:
             fields.append("validation")
         self.batch.save(update_fields=fields)
 
-    def _create(self, decisions: list[Decision]) -> list[int]:
+    def _prepare_create(self, decisions: list[Decision]) -> tuple[list[int], PreparedChunk | None]:
+        """Ids reserved (sequences are not transactional: an id of a chunk that is never
+        written is only a gap) and the new records built, in file order."""
         if not decisions:
-            return []
+            return [], None
         writer = ChunkWriter(self.entity)
         ids = next_ids(self.model, len(decisions))
-        # Ids only grow, so every record of the batch has one at least this: undo walks
-        # the primary key from here instead of scanning the table for the batch.
-        self.counts.setdefault("_first_id", min(ids))
         now = db_datetime(timezone.now())
         actor_id = self.actor.pk
         batch_id = self.batch.pk
@@ -476,9 +508,7 @@ class Pass:
                     get("utm_campaign", ""),
                 )
             add(record, d.row.phones, d.row.emails)
-        _records, contacts = writer.flush()
-        self.counts["contacts_created"] += contacts
-        return ids
+        return ids, writer.prepare()
 
     def _placement(self, row: CleanRow) -> tuple[int | None, int | None]:
         if row.centre_id is None and not row.owner_set:

@@ -241,16 +241,16 @@ def test_a_crash_mid_batch_resumes_after_the_last_committed_chunk(owner, monkeyp
     rows = [["Клиент", f"Номер{i}", f"+7903222{i:04d}", "", "", ""] for i in range(10)]
     batch = configure(owner, upload(owner, people_file(*rows)))
     services.import_start(actor=owner, batch=batch, enqueue=False)
-    real_flush = import_writer.ChunkWriter.flush
+    real_write = import_writer.PreparedChunk.write
     calls = {"n": 0}
 
-    def flaky_flush(self):
+    def flaky_write(self):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker killed")
-        return real_flush(self)
+        return real_write(self)
 
-    monkeypatch.setattr(import_writer.ChunkWriter, "flush", flaky_flush)
+    monkeypatch.setattr(import_writer.PreparedChunk, "write", flaky_write)
     with pytest.raises(RuntimeError):
         work(batch.pk, chunk_rows=4)
     batch.refresh_from_db()
@@ -273,16 +273,16 @@ def test_a_batch_that_keeps_crashing_is_rolled_back(owner, monkeypatch):
     rows = [["Клиент", f"Номер{i}", f"+7903222{i:04d}", "", "", ""] for i in range(6)]
     batch = configure(owner, upload(owner, people_file(*rows)))
     services.import_start(actor=owner, batch=batch, enqueue=False)
-    real_flush = import_writer.ChunkWriter.flush
+    real_write = import_writer.PreparedChunk.write
     calls = {"n": 0}
 
-    def flaky_flush(self):
+    def flaky_write(self):
         calls["n"] += 1
         if calls["n"] != 1:
             raise RuntimeError("worker killed")
-        return real_flush(self)
+        return real_write(self)
 
-    monkeypatch.setattr(import_writer.ChunkWriter, "flush", flaky_flush)
+    monkeypatch.setattr(import_writer.PreparedChunk, "write", flaky_write)
 
     def worker(pk):
         with contextlib.suppress(RuntimeError):
