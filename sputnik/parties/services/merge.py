@@ -375,11 +375,7 @@ PERSON_REFERENCES: dict[str, tuple[str, str]] = {
         "what an import changed on that record; undoing the import must not put the merged "
         "record's old values onto the survivor, so undo skips a record that is gone",
     ),
-    "sales.savedconfiguration.person_id": (
-        LEFT_ON_PURPOSE,
-        "the configuration as priced for whom it was priced; it is reached through its "
-        "deal, which moves (sales may move it too in its handler)",
-    ),
+    "sales.savedconfiguration.person_id": (MOVED_BY_SUBSCRIBER, "sales/handlers.py"),
 }
 
 

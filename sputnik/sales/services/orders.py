@@ -493,11 +493,14 @@ def resolve_status_token(token: str) -> OrderStatusLink | None:
 
 
 def orders_move_to_person(*, from_person_id: int, to_person_id: int) -> None:
-    """After a merge, the merged person's quotes and orders belong to the survivor (their
-    deals move with the deals service; these copies of the person id follow)."""
+    """After a merge, the merged person's quotes, orders and saved configurations belong
+    to the survivor (their deals move with the deals service; these copies of the person
+    id follow)."""
     Quote.objects.filter(person_id=from_person_id).update(person_id=to_person_id)
     Order.objects.filter(person_id=from_person_id).update(person_id=to_person_id)
-    from sputnik.sales.models import OrderEvent
+    from sputnik.sales.models import OrderEvent, SavedConfiguration
+
+    SavedConfiguration.objects.filter(person_id=from_person_id).update(person_id=to_person_id)
 
     OrderEvent.objects.filter(person_id=from_person_id, processed_at__isnull=True).update(
         person_id=to_person_id

@@ -284,3 +284,21 @@ def test_merging_persons_moves_their_deals_to_the_survivor(deal, owner, person):
     assert AuditEntry.objects.filter(
         entity="sales.deal", entity_id=other.pk, after={"person": person.pk}
     ).exists()
+
+
+def test_merging_persons_moves_their_saved_configurations(owner, person):
+    from decimal import Decimal
+
+    from sputnik.core.events import publish
+    from sputnik.sales.models import Product, SavedConfiguration
+
+    car = Product.objects.create(
+        sku="MERGE-CAR", name="Lada Vesta", kind=Product.Kind.VEHICLE, base_price=Decimal("1")
+    )
+    twin = person_create(actor=owner, data={"last_name": "Иванов", "first_name": "Серёжа"})
+    kept = SavedConfiguration.objects.create(
+        reference="C-MERGE1", product=car, total=Decimal("1"), source="public", person_id=twin.pk
+    )
+    publish("person.merged", survivor_id=person.pk, merged_id=twin.pk, actor=owner)
+    kept.refresh_from_db()
+    assert kept.person_id == person.pk
