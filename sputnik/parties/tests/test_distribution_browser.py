@@ -32,6 +32,8 @@ def test_a_transfer_is_asked_from_a_lookup_hit_and_approved_on_the_card(
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     _sign_in(page, live_server, "outsider")
+    # Leads sit in the navigation's Intake menu.
+    page.click("nav.navbar li.dropdown:has(a[href='/distribution/leads/']) > .dropdown-toggle")
     page.click("nav >> text=Leads")
     page.click("text=Who holds a customer")
     page.fill("input[name=q]", "8 912 345-67-89")
