@@ -25,14 +25,10 @@ from sputnik.activities.tasks_forms import TaskForm
 from sputnik.core.models import User
 from sputnik.core.roles import Right
 from sputnik.parties.selectors import person_get, visible_persons
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
 
 STATUSES = (Task.Status.OPEN, Task.Status.DONE, Task.Status.CANCELLED)
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -43,7 +39,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @login_required
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     status = str(request.GET.get("status") or Task.Status.OPEN)
     if status not in STATUSES:
         status = Task.Status.OPEN
@@ -71,7 +67,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 
 def _save(request: HttpRequest, form: TaskForm, person_id: int | None) -> Task | None:
-    actor = _actor(request)
+    actor = acting_user(request)
     if not form.is_valid():
         return None
     assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first()
@@ -95,7 +91,7 @@ def _save(request: HttpRequest, form: TaskForm, person_id: int | None) -> Task |
 @require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest) -> HttpResponse:
     """A task not about any customer (a personal to-do, or one for a colleague)."""
-    actor = _actor(request)
+    actor = acting_user(request)
     require_right(actor, Right.INTERACTION_LOG)
     form = TaskForm(request.POST or None, actor=actor)
     if request.method == "POST" and _save(request, form, None) is not None:
@@ -109,7 +105,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_task_create(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.INTERACTION_LOG)
     initial: dict[str, Any] = {"assignee": person.owner_id or actor.pk}
@@ -127,7 +123,7 @@ def person_task_create(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     task = visible_or_404(selectors.task_get, actor=actor, task_id=task_id)
     if not services.can_change_task(actor, task):
         raise PermissionDenied
@@ -167,7 +163,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _close(request: HttpRequest, task_id: int, *, done: bool) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     task = visible_or_404(selectors.task_get, actor=actor, task_id=task_id)
     try:
         with service_errors():

@@ -20,12 +20,8 @@ from sputnik.activities.models import Interaction
 from sputnik.core.models import User
 from sputnik.core.roles import Right
 from sputnik.parties.selectors import person_get
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _changeable_ids(actor: User, person: Any, entries: Any) -> set[int]:
@@ -37,7 +33,7 @@ def _changeable_ids(actor: User, person: Any, entries: Any) -> set[int]:
 @require_GET
 def timeline(request: HttpRequest, person_id: int) -> HttpResponse:
     """The first page carries the forms and the entry list; later pages only entries."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     cursor = str(request.GET.get("cursor") or "")[:1000] or None
     page = selectors.timeline_page(actor=actor, person=person, cursor=cursor)
@@ -57,7 +53,7 @@ def timeline(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _entry(request: HttpRequest, person: Any, entry: Interaction) -> HttpResponse:
-    changeable = _changeable_ids(_actor(request), person, [entry])
+    changeable = _changeable_ids(acting_user(request), person, [entry])
     return render(
         request,
         "activities/_entry.html",
@@ -86,7 +82,7 @@ def _invalid(request: HttpRequest, person: Any, template: str, form: Any) -> Htt
 @login_required
 @require_POST
 def note_create(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.INTERACTION_LOG)
     form = NoteForm(request.POST, auto_id="note_%s")
@@ -107,7 +103,7 @@ def note_create(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_log(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.INTERACTION_LOG)
     form = CallForm(request.POST, auto_id="call_%s")
@@ -132,7 +128,7 @@ def call_log(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _person_and_entry(request: HttpRequest, person_id: int, interaction_id: int) -> tuple[Any, Any]:
     """The visible person and one of their entries; 404 for a hidden or missing either."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     entry = visible_or_404(
         selectors.interaction_get, actor=actor, interaction_id=interaction_id, person_id=person.pk
@@ -157,7 +153,7 @@ def interaction_entry(request: HttpRequest, person_id: int, interaction_id: int)
 @require_http_methods(["GET", "POST"])
 def interaction_edit(request: HttpRequest, person_id: int, interaction_id: int) -> HttpResponse:
     """GET: the entry's edit form, swapped in place of it; POST: save, answer the entry."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person, entry = _person_and_entry(request, person_id, interaction_id)
     _require_changeable(actor, person, entry)
     is_note = entry.kind == Interaction.Kind.NOTE
@@ -201,7 +197,7 @@ def interaction_edit(request: HttpRequest, person_id: int, interaction_id: int) 
 @login_required
 @require_POST
 def interaction_delete(request: HttpRequest, person_id: int, interaction_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person, entry = _person_and_entry(request, person_id, interaction_id)
     _require_changeable(actor, person, entry)
     with service_errors():

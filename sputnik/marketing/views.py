@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sputnik.core.models import User
 from sputnik.core.roles import Right
 from sputnik.marketing import selectors, services
 from sputnik.marketing.forms import BUILDER_ERROR_MAP, LeadFormBuilder
@@ -20,17 +19,13 @@ from sputnik.marketing.models import FormSubmission, LeadForm
 from sputnik.marketing.snippets import snippet_html, snippet_iframe
 from sputnik.parties.selectors import person_get
 from sputnik.parties.views._common import _submit
-from sputnik.web.access import require_right, visible_or_404
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from sputnik.web.access import acting_user, require_right, visible_or_404
 
 
 @login_required
 @require_GET
 def form_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     context = {
         "nav": "lead_forms",
         "rows": selectors.leadform_list(actor=actor),
@@ -49,7 +44,7 @@ def _builder_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def form_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     require_right(actor, Right.FORM_MANAGE)
     if request.method == "POST":
         builder = LeadFormBuilder(request.POST)
@@ -75,7 +70,7 @@ def form_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def form_edit(request: HttpRequest, form_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     # The right first: forms are configuration, so a missing one tells nobody anything.
     require_right(actor, Right.FORM_MANAGE)
     lead_form = visible_or_404(selectors.leadform_get, actor=actor, form_id=form_id)
@@ -98,7 +93,7 @@ def form_edit(request: HttpRequest, form_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def form_detail(request: HttpRequest, form_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     lead_form = visible_or_404(selectors.leadform_get, actor=actor, form_id=form_id)
     status = str(request.GET.get("status") or "")
     if status not in FormSubmission.Status.values:
@@ -135,7 +130,7 @@ def form_detail(request: HttpRequest, form_id: int) -> HttpResponse:
 @require_GET
 def person_submissions(request: HttpRequest, person_id: int) -> HttpResponse:
     """The web-form panel of a person's card (lazy-loaded): where their requests came from."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     rows = selectors.person_submissions(actor=actor, person=person)
     return render(request, "marketing/_person_panel.html", {"person": person, "rows": rows})

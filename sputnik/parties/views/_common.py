@@ -11,16 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
-from sputnik.core.models import User
 from sputnik.parties.models import ContactPoint
 from sputnik.web.access import service_errors
 from sputnik.web.forms import apply_service_errors
 
 T = TypeVar("T")
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _is_fragment(request: HttpRequest) -> bool:

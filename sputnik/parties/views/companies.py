@@ -22,14 +22,13 @@ from sputnik.parties.forms import (
 )
 from sputnik.parties.models import Company, ContactPoint
 from sputnik.parties.views._common import (
-    _actor,
     _base,
     _cursor,
     _is_fragment,
     _primary,
     _submit,
 )
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 
 # --- companies -----------------------------------------------------------------
 
@@ -45,7 +44,7 @@ COMPANY_ERROR_MAP = {
 @login_required
 @require_GET
 def company_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     sort = str(request.GET.get("sort") or "name")
     if sort not in selectors.COMPANY_SORTS:
         sort = "name"
@@ -86,7 +85,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def company_autocomplete(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     raw = (
         request.GET.get("q")
         or request.GET.get("employer_name")
@@ -103,7 +102,7 @@ def company_autocomplete(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     company = visible_or_404(selectors.company_card, actor=actor, company_id=company_id)
     roles = list(company.person_roles.all())
     visible_ids = set(
@@ -135,7 +134,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def company_history(request: HttpRequest, company_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     company = visible_or_404(selectors.company_get, actor=actor, company_id=company_id)
     page = selectors.company_history(actor=actor, company=company, cursor=_cursor(request))
     more_url = reverse("parties:company_history", args=[company.pk])
@@ -159,7 +158,7 @@ def _company_form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     require_right(actor, Right.PARTY_CREATE)
     if request.method == "POST":
         form = CompanyForm(request.POST, actor=actor)
@@ -179,7 +178,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     company = visible_or_404(selectors.company_card, actor=actor, company_id=company_id)
     require_right(actor, Right.PARTY_EDIT)
     if request.method == "POST":
@@ -200,7 +199,7 @@ def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_delete(request: HttpRequest, company_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     company = visible_or_404(selectors.company_get, actor=actor, company_id=company_id)
     require_right(actor, Right.PARTY_DELETE)
     if request.method == "POST":

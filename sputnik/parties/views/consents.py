@@ -27,8 +27,8 @@ from sputnik.documents.services import consent_give_with_evidence
 from sputnik.parties import selectors, services
 from sputnik.parties.consent_state import CHANNELS, consent_matrix
 from sputnik.parties.models import Consent, Person
-from sputnik.parties.views._common import _actor, _done, _is_fragment
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.parties.views._common import _done, _is_fragment
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 from sputnik.web.forms import BootstrapFormMixin, apply_service_errors
 
 GIVE_ERROR_MAP = {"channel": "channels", "upload": "file"}
@@ -78,7 +78,7 @@ def _wording_version() -> str:
 
 
 def _panel_context(request: HttpRequest, person: Person) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = acting_user(request)
     grants = selectors.person_consents(actor=actor, person=person)
     evidence: dict[int, list[Document]] = {}
     documents = {d.pk: d for d in document_selectors.person_documents(actor=actor, person=person)}
@@ -105,7 +105,7 @@ def _panel_context(request: HttpRequest, person: Person) -> dict[str, Any]:
 @require_GET
 def person_consents(request: HttpRequest, person_id: int) -> HttpResponse:
     """The card's consent panel (an HTMX fragment, or a page of its own)."""
-    person = visible_or_404(selectors.person_get, actor=_actor(request), person_id=person_id)
+    person = visible_or_404(selectors.person_get, actor=acting_user(request), person_id=person_id)
     context = _panel_context(request, person)
     context["base_template"] = "web/fragment.html" if _is_fragment(request) else "base.html"
     return render(request, "parties/consents/panel_page.html", context)
@@ -114,7 +114,7 @@ def person_consents(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_consent_give(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.PARTY_EDIT)
     if request.method == "POST":
@@ -157,7 +157,7 @@ def person_consent_give(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_consent_withdraw(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.PARTY_EDIT)
     form = ConsentWithdrawForm(request.POST)
@@ -192,7 +192,7 @@ def person_consent_form_pdf(request: HttpRequest, person_id: int) -> HttpRespons
     try:
         data, filename, _template = visible_or_404(
             consent_form_pdf,
-            actor=_actor(request),
+            actor=acting_user(request),
             person_id=person_id,
             language=language if language in ("ru", "en") else None,
         )

@@ -34,8 +34,8 @@ from sputnik.parties.services.merge import (
     merge_fingerprint,
     person_merge,
 )
-from sputnik.parties.views._common import _actor, _cursor
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.parties.views._common import _cursor
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 
 # --- on entry ---------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ def _entry_data(post: Any) -> dict[str, Any]:
 @require_POST
 def person_duplicates_check(request: HttpRequest) -> HttpResponse:
     """HTMX: probable duplicates of the person being typed into the new-person form."""
-    actor = _actor(request)
+    actor = acting_user(request)
     data = _entry_data(request.POST)
     candidates: list[Candidate] = []
     if (
@@ -86,7 +86,7 @@ def duplicates_step(request: HttpRequest, form: PersonForm) -> HttpResponse | No
     """
     if request.POST.get("allow_duplicate") == "1" or not form.is_valid():
         return None
-    candidates = probable_duplicates(actor=_actor(request), data=form.service_data())
+    candidates = probable_duplicates(actor=acting_user(request), data=form.service_data())
     if not candidates:
         return None
     return render(
@@ -100,7 +100,7 @@ def duplicates_step(request: HttpRequest, form: PersonForm) -> HttpResponse | No
 @require_GET
 def person_duplicates_panel(request: HttpRequest, person_id: int) -> HttpResponse:
     """HTMX on the card: persons this one probably duplicates, each with "Compare and merge"."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_card, actor=actor, person_id=person_id)
     contacts = list(person.contacts.all())
     data = {
@@ -131,7 +131,7 @@ def person_duplicates_panel(request: HttpRequest, person_id: int) -> HttpRespons
 @login_required
 @require_GET
 def dedup_queue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     status = str(request.GET.get("status") or DuplicateCluster.Status.OPEN)
     if status not in DuplicateCluster.Status.values:
         status = DuplicateCluster.Status.OPEN
@@ -152,7 +152,7 @@ def dedup_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dedup_run(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     require_right(actor, Right.CONFIGURE)  # before the method: a refusal is a refusal
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -168,7 +168,7 @@ def dedup_run(request: HttpRequest) -> HttpResponse:
 @login_required
 def dedup_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     """HTMX: the progress bar of a run, polled while it runs."""
-    require_right(_actor(request), Right.CONFIGURE)
+    require_right(acting_user(request), Right.CONFIGURE)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     run = visible_or_404(dedup_selectors.run_get, run_id=run_id)
@@ -178,7 +178,7 @@ def dedup_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def dedup_cluster(request: HttpRequest, cluster_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     view = visible_or_404(dedup_selectors.cluster_get, actor=actor, cluster_id=cluster_id)
     return render(
         request,
@@ -195,7 +195,7 @@ def dedup_cluster(request: HttpRequest, cluster_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def dedup_dismiss(request: HttpRequest, cluster_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     view = visible_or_404(dedup_selectors.cluster_get, actor=actor, cluster_id=cluster_id)
     require_right(actor, Right.PARTY_EDIT)
     raw = request.POST.get("person")
@@ -282,7 +282,7 @@ def person_merge_view(request: HttpRequest, person_id: int) -> HttpResponse:
     `person_id` survives; `?with=<id>` (a POST's `other`) is merged into it. Either one
     hidden from the actor is a 404, exactly like a missing id.
     """
-    actor = _actor(request)
+    actor = acting_user(request)
     survivor = visible_or_404(selectors.person_card, actor=actor, person_id=person_id)
     merged = visible_or_404(selectors.person_card, actor=actor, person_id=_other_id(request))
     require_right(actor, Right.PARTY_EDIT)

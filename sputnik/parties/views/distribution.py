@@ -43,8 +43,8 @@ from sputnik.parties.models import (
 )
 from sputnik.parties.services import distribution as services
 from sputnik.parties.services._common import _as_pk
-from sputnik.parties.views._common import _actor, _cursor, _is_fragment
-from sputnik.web.access import service_errors, visible_or_404
+from sputnik.parties.views._common import _cursor, _is_fragment
+from sputnik.web.access import acting_user, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
 
 NAV = "distribution"
@@ -58,7 +58,7 @@ def _may_configure_view(actor: Any) -> bool:
 @require_GET
 def rules(request: HttpRequest) -> HttpResponse:
     """What the administrators configured, read-only (they edit it in the admin)."""
-    actor = _actor(request)
+    actor = acting_user(request)
     if not _may_configure_view(actor):
         raise PermissionDenied
     context = {
@@ -78,7 +78,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def leads(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     state = str(request.GET.get("state") or "")
     if state not in distribution.LEAD_FILTERS:
         state = ""
@@ -105,7 +105,7 @@ def _lead_states() -> list[tuple[str, str]]:
 @require_GET
 def card_panel(request: HttpRequest, person_id: int) -> HttpResponse:
     """The card's ownership panel (lazy-loaded): holder, lead state, requests, actions."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     requests = distribution.person_transfer_requests(actor=actor, person=person)
     foreign = actor.centre_id is not None and actor.centre_id != person.centre_id
@@ -140,7 +140,7 @@ def card_panel(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def take(request: HttpRequest) -> HttpResponse:
     """Take a lead (from the queue, or unowned in one's centre); refused with who holds it."""
-    actor = _actor(request)
+    actor = acting_user(request)
     form = TakeForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -163,7 +163,7 @@ def take(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     form = AssignForm(request.POST, centre_id=person.centre_id)
     if form.is_valid():
@@ -196,7 +196,7 @@ def _holder(person_id: int | None) -> Person | None:
 def transfer_request_create(request: HttpRequest) -> HttpResponse:
     """Ask the holding centre for a customer. Starts from a lookup hit or a refused take,
     so the asker may not see the customer: the page shows only who holds them."""
-    actor = _actor(request)
+    actor = acting_user(request)
     if not actor.has_right(Right.PARTY_EDIT):
         raise PermissionDenied
     if request.method == "POST":
@@ -245,7 +245,7 @@ def transfer_request_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def transfer_inbox(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     box = "outgoing" if request.GET.get("box") == "outgoing" else "incoming"
     status = str(request.GET.get("status") or "")
     if box == "incoming" and "status" not in request.GET:
@@ -278,7 +278,7 @@ def transfer_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def transfer_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     transfer = visible_or_404(distribution.transfer_request_get, actor=actor, request_id=request_id)
     visible = selectors.visible_persons(actor).filter(pk=transfer.person_id).exists()
     return render(
@@ -298,7 +298,7 @@ def transfer_request_detail(request: HttpRequest, request_id: int) -> HttpRespon
 
 
 def _decide(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     transfer = visible_or_404(distribution.transfer_request_get, actor=actor, request_id=request_id)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -349,7 +349,7 @@ def transfer_request_cancel(request: HttpRequest, request_id: int) -> HttpRespon
 @require_GET
 def owner_lookup(request: HttpRequest) -> HttpResponse:
     """Who holds a phone or e-mail: the centre and manager to ask, never the customer."""
-    actor = _actor(request)
+    actor = acting_user(request)
     form = LookupForm(request.GET)
     hits: list[distribution.OwnershipHit] = []
     searched = False
@@ -391,7 +391,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date]:
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     form, start, end = _period(request)
     data = distribution.distribution_report(actor=actor, start=start, end=end)
     query = f"start={start.isoformat()}&end={end.isoformat()}"
@@ -481,7 +481,7 @@ def _csv_rows(actor: Any, start: dt.date, end: dt.date) -> Iterator[list[str]]:
 @login_required
 @require_GET
 def report_csv(request: HttpRequest) -> StreamingHttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     distribution.report_scope(actor)  # 403 before the stream starts
     _form, start, end = _period(request)
     writer = csv.writer(_Echo(), delimiter=";")

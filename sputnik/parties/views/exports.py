@@ -19,8 +19,8 @@ from sputnik.core.roles import Right
 from sputnik.documents.models import Export
 from sputnik.parties import exports, selectors
 from sputnik.parties.vcard import MAX_VCARD_BYTES, VCardFileError, vcard_import
-from sputnik.parties.views._common import _actor, _is_fragment
-from sputnik.web.access import require_right, service_errors
+from sputnik.parties.views._common import _is_fragment
+from sputnik.web.access import acting_user, require_right, service_errors
 
 
 def streaming_download(file: exports.ExportFile) -> StreamingHttpResponse:
@@ -53,7 +53,7 @@ def _back(list_name: str, request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_export(request: HttpRequest) -> HttpResponseBase:
     """?format=csv|csv_cp1251|xlsx|vcard plus the list's own filter parameters."""
-    actor = _actor(request)
+    actor = acting_user(request)
     filters = selectors.PersonFilters.from_params(request.GET, actor)
     try:
         with service_errors():
@@ -70,7 +70,7 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def company_export(request: HttpRequest) -> HttpResponseBase:
     """?format=csv|csv_cp1251|xlsx plus the company list's search and centre."""
-    actor = _actor(request)
+    actor = acting_user(request)
     centre = str(request.GET.get("centre") or "")
     try:
         with service_errors():
@@ -111,7 +111,7 @@ class VCardUploadForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_vcard_import(request: HttpRequest) -> HttpResponseBase:
-    actor = _actor(request)
+    actor = acting_user(request)
     require_right(actor, Right.PARTY_CREATE)
     report = None
     if request.method == "POST":
@@ -143,7 +143,7 @@ def person_vcard_import(request: HttpRequest) -> HttpResponseBase:
 def _own_export(request: HttpRequest, export_id: int) -> Export:
     """An export is its requester's: anyone else gets the missing-record answer."""
     try:
-        return Export.objects.get(pk=export_id, actor=_actor(request))
+        return Export.objects.get(pk=export_id, actor=acting_user(request))
     except Export.DoesNotExist as exc:
         raise Http404 from exc
 

@@ -32,12 +32,11 @@ from sputnik.parties.imports.report import error_report_lines, outcome_counts, p
 from sputnik.parties.imports.rows import may_place
 from sputnik.parties.imports.upload import ImportUploadHandler, max_upload_bytes
 from sputnik.parties.models import ImportBatch
-from sputnik.parties.views._common import _actor
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 
 
 def _batch(request: HttpRequest, batch_id: int) -> ImportBatch:
-    return visible_or_404(services.import_batch_get, actor=_actor(request), batch_id=batch_id)
+    return visible_or_404(services.import_batch_get, actor=acting_user(request), batch_id=batch_id)
 
 
 # --- list -------------------------------------------------------------------------------
@@ -46,7 +45,7 @@ def _batch(request: HttpRequest, batch_id: int) -> ImportBatch:
 @login_required
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     batches = list(services.import_batches(actor=actor).order_by("-created_at", "-id")[:100])
     return render(
         request,
@@ -91,7 +90,7 @@ class UploadForm(forms.Form):
 @csrf_exempt  # the upload handler must be installed before the body is read; see below
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
-    require_right(_actor(request), Right.PARTY_CREATE)
+    require_right(acting_user(request), Right.PARTY_CREATE)
     handler = ImportUploadHandler(request, max_upload_bytes())
     if request.method == "POST":
         # Django reads the body when CSRF is checked, so the size-limited handler goes in
@@ -102,7 +101,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _import_new(request: HttpRequest, handler: ImportUploadHandler) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     allow_centre = may_place(actor)
     limit_mb = max_upload_bytes() // (1024 * 1024)
     if request.method == "POST":
@@ -156,7 +155,7 @@ def _import_new(request: HttpRequest, handler: ImportUploadHandler) -> HttpRespo
 def _mapping_context(
     request: HttpRequest, batch: ImportBatch, mapping: dict[str, str], errors: list[str]
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = acting_user(request)
     known = import_fields.targets(batch.entity)
     choices = [("", _("— do not import —"))] + [
         (key, str(t.label)) for key, t in known.items() if not t.placement or may_place(actor)
@@ -203,7 +202,7 @@ def preview_sample(batch: ImportBatch) -> list[list[Any]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     batch = _batch(request, batch_id)
     require_right(actor, Right.PARTY_CREATE)
     errors: list[str] = []
@@ -286,7 +285,7 @@ def import_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 def _action(request: HttpRequest, batch_id: int, service: Any, done: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     batch = _batch(request, batch_id)
     try:
         with service_errors():

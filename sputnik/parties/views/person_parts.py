@@ -27,12 +27,11 @@ from sputnik.parties.forms import (
 )
 from sputnik.parties.models import Asset, Person, Relation
 from sputnik.parties.views._common import (
-    _actor,
     _base,
     _done,
     _submit,
 )
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 
 # --- persons: what hangs off the card -----------------------------------------
 
@@ -49,7 +48,7 @@ def _child_form(
     form_template: str,
 ) -> HttpResponse:
     """GET shows the form (a fragment for HTMX), POST saves through a service."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.PARTY_EDIT)
     card_url = reverse("parties:person_detail", args=[person.pk])
@@ -182,7 +181,7 @@ def person_address_add(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_relation_delete(request: HttpRequest, person_id: int, relation_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     try:
         relation = selectors.relation_get(actor=actor, relation_id=relation_id)
@@ -200,7 +199,7 @@ def person_relation_delete(request: HttpRequest, person_id: int, relation_id: in
 @login_required
 @require_POST
 def person_asset_delete(request: HttpRequest, person_id: int, asset_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     try:
         asset = selectors.asset_get(actor=actor, asset_id=asset_id)
@@ -220,7 +219,7 @@ def person_asset_delete(request: HttpRequest, person_id: int, asset_id: int) -> 
 def person_company_role_delete(
     request: HttpRequest, person_id: int, company_role_id: int
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     role = visible_or_404(selectors.company_role_get, actor=actor, company_role_id=company_role_id)
     if role.person_id != person.pk:

@@ -26,7 +26,6 @@ from sputnik.parties.forms import (
 )
 from sputnik.parties.models import ContactPoint, Person
 from sputnik.parties.views._common import (
-    _actor,
     _base,
     _cursor,
     _done,
@@ -35,7 +34,7 @@ from sputnik.parties.views._common import (
     _submit,
 )
 from sputnik.parties.views.dedup import duplicates_step
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
 
 # --- persons: list, search, autocomplete -------------------------------------
@@ -44,7 +43,7 @@ from sputnik.web.forms import apply_service_errors
 @login_required
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     filters = selectors.PersonFilters.from_params(request.GET, actor)
     sort = str(request.GET.get("sort") or "name")
     if sort not in selectors.PERSON_SORTS:
@@ -81,7 +80,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_autocomplete(request: HttpRequest) -> HttpResponse:
     """Suggestions for picking a person: only persons the actor may see."""
-    actor = _actor(request)
+    actor = acting_user(request)
     q = str(request.GET.get("q") or request.GET.get("other_name") or "").strip()[:200]
     exclude = str(request.GET.get("exclude") or "")
     items: list[Person] = []
@@ -98,7 +97,7 @@ def person_autocomplete(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_card, actor=actor, person_id=person_id)
     relations = selectors.relations_of(person)
     roles = list(person.company_roles.all())
@@ -137,7 +136,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     page = selectors.person_history(actor=actor, person=person, cursor=_cursor(request))
     more_url = reverse("parties:person_history", args=[person.pk])
@@ -162,7 +161,7 @@ def _person_form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     require_right(actor, Right.PARTY_CREATE)
     if request.method == "POST":
         form = PersonForm(request.POST, actor=actor)
@@ -185,7 +184,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_card, actor=actor, person_id=person_id)
     require_right(actor, Right.PARTY_EDIT)
     if request.method == "POST":
@@ -206,7 +205,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_stage(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.PARTY_EDIT)
     form = StageForm(request.POST)
@@ -231,7 +230,7 @@ def person_stage(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_transfer(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.PARTY_TRANSFER)
     if request.method == "POST":
@@ -265,7 +264,7 @@ def person_transfer(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_delete(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(selectors.person_get, actor=actor, person_id=person_id)
     require_right(actor, Right.PARTY_DELETE)
     if request.method == "POST":

@@ -20,12 +20,8 @@ from sputnik.sales.models import Deal, Pipeline, PipelineStage
 from sputnik.sales.selectors import deals as selectors
 from sputnik.sales.services import deals as services
 from sputnik.sales.views.deal_forms import LoseForm, MoveForm
-from sputnik.web.access import service_errors, visible_or_404
+from sputnik.web.access import acting_user, service_errors, visible_or_404
 from sputnik.web.templatetags.sputnik_ui import money
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -51,7 +47,7 @@ def board_default(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     pipelines = selectors.pipeline_list()
     pipeline = next((p for p in pipelines if p.pk == pipeline_id), None)
     if pipeline is None:
@@ -73,7 +69,7 @@ def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 @require_GET
 def board_column(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
     """The next cards of a column, swapped in place of its "load more" button."""
-    actor = _actor(request)
+    actor = acting_user(request)
     pipeline = _pipeline_or_404(pipeline_id)
     stage = next((s for s in pipeline.stages.all() if s.pk == stage_id), None)
     if stage is None:
@@ -122,7 +118,7 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     board shows while the card goes back. A lost stage needs a reason: the board asks
     for it in a dialog that posts to deal_lose.
     """
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -164,7 +160,7 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deal_lose(request: HttpRequest, deal_id: int) -> HttpResponse:
     """Ask why the deal was lost (a dialog on the board, a page elsewhere), then close it."""
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     form = LoseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

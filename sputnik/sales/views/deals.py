@@ -27,12 +27,8 @@ from sputnik.sales.selectors.catalogue import configurable_products
 from sputnik.sales.services import deals as services
 from sputnik.sales.services import tradein as tradein_services
 from sputnik.sales.views.deal_forms import DealForm, LineForm, TradeInForm
-from sputnik.web.access import require_right, service_errors, visible_or_404
+from sputnik.web.access import acting_user, require_right, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _is_fragment(request: HttpRequest) -> bool:
@@ -50,7 +46,7 @@ def _cursor(request: HttpRequest) -> str | None:
 @login_required
 @require_GET
 def deal_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     filters = selectors.DealFilters.from_params(request.GET, actor)
     page = selectors.deal_list(actor=actor, filters=filters, cursor=_cursor(request))
     pipelines = selectors.pipeline_list()
@@ -86,7 +82,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def deal_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     require_right(actor, Right.PARTY_EDIT)
     initial: dict[str, Any] = {"source": DealSource.SHOWROOM}
     person_param = str(request.GET.get("person") or "")
@@ -133,7 +129,7 @@ def _visible_company_param(actor: User, raw: Any) -> Company | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     require_right(actor, Right.PARTY_EDIT)
     initial = {
@@ -171,7 +167,7 @@ def _deal_timeline(actor: User, deal: Deal) -> list[Any]:
 @login_required
 @require_GET
 def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_card, actor=actor, deal_id=deal_id)
     changes = list(deal.stage_changes.all())
     stages = list(deal.pipeline.stages.all())
@@ -221,7 +217,7 @@ def _has_trade_in(deal: Deal) -> bool:
 @login_required
 @require_GET
 def deal_history(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     page = selectors.deal_history(actor=actor, deal=deal, cursor=_cursor(request))
     return render(request, "sales/deals/_history.html", {"deal": deal, "page": page})
@@ -230,7 +226,7 @@ def deal_history(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def deal_win(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     try:
         with service_errors():
@@ -257,7 +253,7 @@ def _line_data(form: LineForm) -> dict[str, Any]:
 @login_required
 @require_POST
 def deal_line_add(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     form = LineForm(request.POST)
     saved, _line = _submit(
@@ -274,7 +270,7 @@ def deal_line_add(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def deal_line_edit(request: HttpRequest, deal_id: int, line_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     line = visible_or_404(selectors.line_get, actor=actor, deal=deal, line_id=line_id)
     initial = {
@@ -302,7 +298,7 @@ def deal_line_edit(request: HttpRequest, deal_id: int, line_id: int) -> HttpResp
 @login_required
 @require_POST
 def deal_line_delete(request: HttpRequest, deal_id: int, line_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     line = visible_or_404(selectors.line_get, actor=actor, deal=deal, line_id=line_id)
     try:
@@ -321,7 +317,7 @@ def deal_line_delete(request: HttpRequest, deal_id: int, line_id: int) -> HttpRe
 @login_required
 @require_POST
 def deal_trade_in(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     assets: list[Any] = []
     if deal.person is not None:
@@ -352,7 +348,7 @@ def deal_trade_in(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def deal_trade_in_remove(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     try:
         with service_errors():
@@ -365,7 +361,7 @@ def deal_trade_in_remove(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def deal_handover(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(selectors.deal_get, actor=actor, deal_id=deal_id)
     try:
         with service_errors():
@@ -384,7 +380,7 @@ def deal_handover(request: HttpRequest, deal_id: int) -> HttpResponse:
 @require_GET
 def person_deals(request: HttpRequest, person_id: int) -> HttpResponse:
     """The deals panel of a person's card (lazy-loaded by htmx)."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     deals = selectors.person_deals(actor=actor, person=person)
     return render(
@@ -401,7 +397,7 @@ def person_deals(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 def company_deals(request: HttpRequest, company_id: int) -> HttpResponse:
     """The deals panel of a company's card (lazy-loaded by htmx)."""
-    actor = _actor(request)
+    actor = acting_user(request)
     company = visible_or_404(company_get, actor=actor, company_id=company_id)
     deals = visible_or_404(selectors.company_deals, actor=actor, company=company)
     return render(

@@ -27,15 +27,11 @@ from sputnik.sales.services import orders as services
 from sputnik.sales.services.sales_access import may_edit_sales
 from sputnik.sales.views.quote_forms import LineFormSet, OrderStatusForm, OrderTakeForm
 from sputnik.sales.views.quotes import _line_errors
-from sputnik.web.access import service_errors, visible_or_404
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from sputnik.web.access import acting_user, service_errors, visible_or_404
 
 
 def _order(request: HttpRequest, order_id: int) -> Order:
-    return visible_or_404(selectors.order_for, actor=_actor(request), order_id=order_id)
+    return visible_or_404(selectors.order_for, actor=acting_user(request), order_id=order_id)
 
 
 def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
@@ -46,7 +42,7 @@ def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     status = str(request.GET.get("status") or "")[:40]
     cursor = str(request.GET.get("cursor") or "")[:1000] or None
     page = selectors.order_page(actor=actor, cursor=cursor, status=status)
@@ -69,7 +65,7 @@ def _status_url(request: HttpRequest, order: Order) -> str | None:
 @login_required
 @require_GET
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     order = _order(request, order_id)
     allowed = services.allowed_next_statuses(order)
     return render(
@@ -94,7 +90,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_status_change(request: HttpRequest, order_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     order = _order(request, order_id)
     allowed = services.allowed_next_statuses(order)
     # Any code is passed on: the service refuses an illegal step with its own message.
@@ -130,7 +126,7 @@ def order_status_change(request: HttpRequest, order_id: int) -> HttpResponse:
 def order_link_issue(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order(request, order_id)
     with service_errors():
-        services.order_link_issue(actor=_actor(request), order=order)
+        services.order_link_issue(actor=acting_user(request), order=order)
     messages.success(request, _("A new status link is ready; any earlier link no longer works."))
     return redirect("sales:order_detail", order.pk)
 
@@ -140,7 +136,7 @@ def order_link_issue(request: HttpRequest, order_id: int) -> HttpResponse:
 def order_link_revoke(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order(request, order_id)
     with service_errors():
-        services.order_link_revoke(actor=_actor(request), order=order)
+        services.order_link_revoke(actor=acting_user(request), order=order)
     messages.success(request, _("The status link no longer works."))
     return redirect("sales:order_detail", order.pk)
 
@@ -148,7 +144,7 @@ def order_link_revoke(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_from_quote(request: HttpRequest, quote_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     quote = visible_or_404(quote_selectors.quote_for, actor=actor, quote_id=quote_id)
     try:
         with service_errors():
@@ -165,7 +161,7 @@ def order_from_quote(request: HttpRequest, quote_id: int) -> HttpResponse:
 def person_order_create(request: HttpRequest, person_id: int) -> HttpResponse:
     """An order taken during a call: products (or a saved configuration's price) for one
     of the person's open deals, or for a new deal opened with the same lines."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     deals = list(
         visible_deals(actor)
@@ -245,7 +241,7 @@ def _take(actor: User, person: Any, data: dict[str, Any], lines: list[dict[str, 
 @require_GET
 def person_orders_panel(request: HttpRequest, person_id: int) -> HttpResponse:
     """The person card's panel (lazy): their quotes and orders, and "take an order"."""
-    actor = _actor(request)
+    actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     return render(
         request,

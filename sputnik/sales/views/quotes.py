@@ -19,7 +19,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sputnik.core.models import User
 from sputnik.sales.models import Quote
 from sputnik.sales.selectors import deals as deal_selectors
 from sputnik.sales.selectors import orders as order_selectors
@@ -28,16 +27,12 @@ from sputnik.sales.services import quotes as services
 from sputnik.sales.services.quote_pdf import quote_pdf_filename, render_quote_pdf, stored_quote_pdf
 from sputnik.sales.services.sales_access import may_edit_sales
 from sputnik.sales.views.quote_forms import DeclineForm, LineFormSet, QuoteForm
-from sputnik.web.access import service_errors, visible_or_404
+from sputnik.web.access import acting_user, service_errors, visible_or_404
 from sputnik.web.forms import apply_service_errors
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _quote(request: HttpRequest, quote_id: int) -> Quote:
-    return visible_or_404(selectors.quote_for, actor=_actor(request), quote_id=quote_id)
+    return visible_or_404(selectors.quote_for, actor=acting_user(request), quote_id=quote_id)
 
 
 def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
@@ -49,7 +44,7 @@ def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
 @require_GET
 def deal_quotes_panel(request: HttpRequest, deal_id: int) -> HttpResponse:
     """The deal page's panel (loaded lazily): its quotes and orders, and "new quote"."""
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(deal_selectors.deal_get, actor=actor, deal_id=deal_id)
     return render(
         request,
@@ -67,7 +62,7 @@ def deal_quotes_panel(request: HttpRequest, deal_id: int) -> HttpResponse:
 @require_POST
 def quote_create(request: HttpRequest, deal_id: int) -> HttpResponse:
     """A draft from the deal's lines; then the user edits it on its own page."""
-    actor = _actor(request)
+    actor = acting_user(request)
     deal = visible_or_404(deal_selectors.deal_get, actor=actor, deal_id=deal_id)
     try:
         with service_errors():
@@ -82,7 +77,7 @@ def quote_create(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     quote = _quote(request, quote_id)
     order = order_selectors.visible_orders(actor).filter(quote=quote).first()
     return render(
@@ -119,7 +114,7 @@ def _line_initial(quote: Quote) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def quote_edit(request: HttpRequest, quote_id: int) -> HttpResponse:
     """Change a draft's lines and terms; lines are replaced as a whole."""
-    actor = _actor(request)
+    actor = acting_user(request)
     quote = _quote(request, quote_id)
     if not quote.is_editable:
         messages.error(
@@ -218,7 +213,7 @@ def quote_decline(request: HttpRequest, quote_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def quote_revise(request: HttpRequest, quote_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     quote = _quote(request, quote_id)
     try:
         with service_errors():
@@ -234,7 +229,7 @@ def quote_revise(request: HttpRequest, quote_id: int) -> HttpResponse:
 
 
 def _step(request: HttpRequest, quote_id: int, step: Any, done: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_user(request)
     quote = _quote(request, quote_id)
     try:
         with service_errors():
