@@ -7,6 +7,16 @@ app_name = "documents"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
+        "persons/<id:person_id>/documents/",
+        views.person_documents_panel,
+        name="person_documents",
+    ),
+    path(
+        "companies/<id:company_id>/documents/",
+        views.company_documents_panel,
+        name="company_documents",
+    ),
+    path(
         "persons/<id:person_id>/documents/<id:document_id>/",
         views.document_download,
         name="document_download",

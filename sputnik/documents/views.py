@@ -4,12 +4,14 @@ file (no public media URL)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sputnik.documents import selectors
 from sputnik.documents.models import Document
-from sputnik.web.access import visible_or_404
+from sputnik.parties.selectors import company_get, person_get
+from sputnik.web.access import acting_user, visible_or_404
 
 
 def file_response(document: Document) -> FileResponse:
@@ -52,3 +54,22 @@ def company_document_download(
         document_id=document_id,
     )
     return file_response(document)
+
+
+@login_required
+@require_GET
+def person_documents_panel(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The documents panel of a person's card (lazy-loaded by htmx)."""
+    person = visible_or_404(person_get, actor=request.user, person_id=person_id)
+    documents = selectors.person_documents(actor=acting_user(request), person=person)
+    return render(request, "documents/_panel.html", {"documents": documents})
+
+
+@login_required
+@require_GET
+def company_documents_panel(request: HttpRequest, company_id: int) -> HttpResponse:
+    """The documents panel of a company's card: the files the company holds (quotes of
+    its deals without a person); a person's files stay on the person's card."""
+    company = visible_or_404(company_get, actor=request.user, company_id=company_id)
+    documents = selectors.company_documents(actor=acting_user(request), company=company)
+    return render(request, "documents/_panel.html", {"documents": documents})

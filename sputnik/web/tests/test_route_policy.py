@@ -284,6 +284,8 @@ POLICY: dict[str, str] = {
     "parties:person_consent_form_pdf": PERSON,
     "documents:document_download": PERSON,
     "documents:company_document_download": COMPANY,
+    "documents:person_documents": PERSON,
+    "documents:company_documents": COMPANY,
     "api:export_persons": LOGIN,
     "api:export_companies": LOGIN,
     "api:import_vcard": LOGIN,
