@@ -224,8 +224,30 @@ def on_order_status_changed(*, order_id: int, deal_id: int, number: str, **paylo
         actor_id=payload.get("actor_id"),
         event="order_status_changed",
         subject=number,
-        data={"order_id": order_id, "from": payload.get("from"), "to": payload.get("to")},
+        data={
+            "order_id": order_id,
+            "from": payload.get("from"),
+            "to": payload.get("to"),
+            **_status_names(payload.get("from"), payload.get("to")),
+        },
     )
+
+
+def _status_names(from_code: str | None, to_code: str | None) -> dict[str, str]:
+    """The statuses' names in both languages as they are now (the workflow is
+    configurable, so the entry keeps the names it was written with)."""
+    from sputnik.sales.models import OrderStatus
+
+    names = {
+        s.code: s
+        for s in OrderStatus.objects.filter(code__in=[c for c in (from_code, to_code) if c])
+    }
+    data: dict[str, str] = {}
+    for key, code in (("from", from_code), ("to", to_code)):
+        status = names.get(code or "")
+        if status is not None:
+            data[f"{key}_ru"], data[f"{key}_en"] = status.name_ru, status.name_en
+    return data
 
 
 @subscribe("person.merged")

@@ -241,3 +241,29 @@ def test_deleting_the_customer_takes_their_quotes_and_orders_with_the_deal(
     person_delete(actor=head, person=person)
     assert not Quote.objects.exists() and not Order.objects.exists()
     assert not OrderStatusLink.objects.exists() and not OrderEvent.objects.exists()
+
+
+def test_timeline_entries_name_statuses_in_the_readers_language(owner, accepted_quote):
+    from django.template.loader import render_to_string
+
+    order = walk(owner, order_create_from_quote(actor=owner, quote=accepted_quote), "confirmed")
+    placed, confirmed = (OrderStatus.objects.get(code=c) for c in ("placed", "confirmed"))
+    step = Interaction.objects.get(
+        person_id=order.person_id, data__order_id=order.pk, data__event="order_status_changed"
+    )
+    sent = Interaction.objects.filter(
+        person_id=order.person_id,
+        data__quote_id=accepted_quote.pk,
+        data__event="quote_status_changed",
+        data__to="sent",
+    ).get()
+    for language, placed_name, confirmed_name, sent_label in (
+        ("ru", placed.name_ru, confirmed.name_ru, "Отправлено"),
+        ("en", placed.name_en, confirmed.name_en, "Sent"),
+    ):
+        with translation.override(language):
+            order_text = render_to_string("sales/deals/_timeline_deal.html", {"entry": step})
+            quote_text = render_to_string("sales/deals/_timeline_deal.html", {"entry": sent})
+        assert f"{placed_name} → {confirmed_name}" in order_text
+        assert f"→ {sent_label}" in quote_text
+        assert "sent" not in quote_text.replace(accepted_quote.number, "")
