@@ -415,6 +415,8 @@ def _clean_line(
         if not isinstance(configuration, dict):
             _add(errors, key("configuration"), _("Enter an object."))
             configuration = {}
+        elif "option_codes" in configuration:
+            _check_configuration(errors, key("configuration"), product, configuration)
         cleaned["configuration"] = configuration
     if "position" in data:
         position = _as_pk(data.get("position"))
@@ -428,6 +430,25 @@ def _clean_line(
             _add(errors, key("unit_price"), _("The number is too large."))
         cleaned["amount"] = amount
     return cleaned
+
+
+def _check_configuration(
+    errors: Errors, field: str, product: Any, configuration: dict[str, Any]
+) -> None:
+    """A line that names options carries a configuration the configurator accepts for its
+    product: the rules hold whoever writes the line (the configurator, a form, the API)."""
+    from sputnik.sales.services.configurator import configuration_validate
+
+    if product is None:
+        _add(errors, field, _("A configuration needs the line's product."))
+        return
+    try:
+        result = configuration_validate(product=product, option_codes=configuration["option_codes"])
+    except ValidationError as exc:
+        errors.setdefault(field, []).extend(exc.messages)
+        return
+    for error in result.errors:
+        _add(errors, field, error.message)
 
 
 def _recompute_amount(deal: Deal) -> None:

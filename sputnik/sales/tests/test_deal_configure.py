@@ -179,3 +179,36 @@ def test_a_user_who_does_not_see_the_deal_gets_a_404(request, persona, vesta, de
     with pytest.raises(AccessDenied, match="not visible"):
         deal_line_add_configuration(actor=user, deal=deal, product=vesta, option_codes=VALID)
     assert _nothing_written(deal, amount)
+
+
+def test_a_line_written_directly_cannot_carry_a_configuration_the_rules_refuse(owner, vesta, deal):
+    """The API and forms write lines through deal_line_add: a configuration with option
+    codes is checked by the configurator there too, whoever writes it."""
+    from sputnik.sales.services.deals import deal_line_add
+
+    amount = deal.amount
+    with pytest.raises(ValidationError) as refused:
+        deal_line_add(
+            actor=owner,
+            deal=deal,
+            data={"product_id": vesta.pk, "configuration": {"option_codes": INVALID}},
+        )
+    assert "cannot be combined" in " ".join(refused.value.message_dict["configuration"])
+    with pytest.raises(ValidationError) as no_product:
+        deal_line_add(
+            actor=owner,
+            deal=deal,
+            data={
+                "description": "Vesta",
+                "unit_price": "1",
+                "configuration": {"option_codes": VALID},
+            },
+        )
+    assert "configuration" in no_product.value.message_dict
+    assert _nothing_written(deal, amount)
+    line = deal_line_add(
+        actor=owner,
+        deal=deal,
+        data={"product_id": vesta.pk, "configuration": {"option_codes": VALID, "note": "x"}},
+    )
+    assert line.configuration["option_codes"] == VALID
