@@ -267,3 +267,7 @@ def test_timeline_entries_name_statuses_in_the_readers_language(owner, accepted_
         assert f"{placed_name} → {confirmed_name}" in order_text
         assert f"→ {sent_label}" in quote_text
         assert "sent" not in quote_text.replace(accepted_quote.number, "")
+    card_entry = render_to_string(
+        "activities/_entry.html", {"entry": sent, "changeable_ids": set(), "person": None}
+    )
+    assert card_entry.count(accepted_quote.number) == 1  # in the text, not again as a title
