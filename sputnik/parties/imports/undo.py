@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,11 +50,14 @@ def _restore_chunk(batch: ImportBatch, journal: list[ImportUpdate], counts: dict
     ids = {int(j.person_id or j.company_id or 0) for j in journal}
     records = {r.pk: r for r in model.objects.select_for_update().filter(pk__in=ids)}
     added = [pk for j in journal for pk in j.added_contact_ids]
+    # Only contacts still on the record the import gave them to: a record merged away since
+    # passed its contacts to the survivor, and undo does not take them from there.
+    holder = "person_id__in" if batch.entity == "person" else "company_id__in"
     points = {
         pk: f"{kind}:{value}"
-        for pk, kind, value in ContactPoint.objects.filter(pk__in=added).values_list(
-            "pk", "kind", "value"
-        )
+        for pk, kind, value in ContactPoint.objects.filter(
+            pk__in=added, **{holder: list(records)}
+        ).values_list("pk", "kind", "value")
     }
     if points:
         ContactPoint.objects.filter(pk__in=list(points)).delete()
@@ -117,7 +121,9 @@ def undo_batch(batch: ImportBatch, *, token: str = "") -> dict[str, int]:
     while True:
         with transaction.atomic():
             _heartbeat(batch, token)
-            journal = list(ImportUpdate.objects.filter(batch=batch).order_by("id")[:JOURNAL_CHUNK])
+            # Newest first: a record two rows of the file updated gets the value from
+            # before the first of them back.
+            journal = list(ImportUpdate.objects.filter(batch=batch).order_by("-id")[:JOURNAL_CHUNK])
             if not journal:
                 break
             _restore_chunk(batch, journal, counts)
@@ -133,13 +139,23 @@ def undo_batch(batch: ImportBatch, *, token: str = "") -> dict[str, int]:
     while True:
         with transaction.atomic():
             _heartbeat(batch, token)
-            ids = list(
+            walked = list(
                 model.objects.filter(import_batch=batch, pk__gte=start)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:UNDO_CHUNK]
             )
-            if not ids:
+            if not walked:
                 break
+            start = walked[-1] + 1
+            ids = _without_later_work(batch, walked)
+            kept = sorted(set(walked) - set(ids))
+            if kept:
+                # They leave the batch: no removal entry below, no second look on a resume.
+                model.objects.filter(pk__in=kept).update(import_batch=None)
+                counts["kept_later_work"] = counts.get("kept_later_work", 0) + len(kept)
+            if not ids:
+                _save(batch, counts)
+                continue
             audit_batch_records(
                 batch=batch,
                 action="delete",
@@ -152,8 +168,23 @@ def undo_batch(batch: ImportBatch, *, token: str = "") -> dict[str, int]:
             model.objects.filter(pk__in=ids).delete()
             counts["deleted"] = counts.get("deleted", 0) + len(ids)
             _save(batch, counts)
-            start = ids[-1] + 1
     return counts
+
+
+# Work done on a record after its import that undo must not take with it (a cascade would).
+LATER_WORK = (("sales", "Deal"), ("documents", "Document"))
+
+
+def _without_later_work(batch: ImportBatch, ids: list[int]) -> list[int]:
+    """The created records undo may remove: not those that have since been given deals or
+    documents (undo reverts the import, not later work; they stay, counted as kept)."""
+    holder = "person_id__in" if batch.entity == "person" else "company_id__in"
+    column = "person_id" if batch.entity == "person" else "company_id"
+    busy: set[int] = set()
+    for app_label, model_name in LATER_WORK:
+        model = apps.get_model(app_label, model_name)
+        busy.update(model._default_manager.filter(**{holder: ids}).values_list(column, flat=True))
+    return [pk for pk in ids if pk not in busy]
 
 
 def _save(batch: ImportBatch, counts: dict[str, int]) -> None:

@@ -515,6 +515,9 @@ def person_merge(
 
     survivor.search_name = search_key(survivor.last_name, survivor.first_name, survivor.middle_name)
     survivor.updated_at = timezone.now()
+    # Now holding another record's data, the survivor is no longer only what an import
+    # created: undoing that import must not remove it (and what was merged into it).
+    survivor.import_batch = None
     survivor.save()
 
     # Other apps move their rows now, in this transaction (see the contract above).

@@ -284,3 +284,69 @@ def test_an_update_import_writes_all_changed_values_and_reindexes_the_names(owne
     assert person.search_name.startswith("иваненко серж")
     keys = set(PersonNameKey.objects.filter(person=person).values_list("key", flat=True))
     assert keys == set(entry_keys("Иваненко", "Серж", person.middle_name))
+
+
+# --- undo reverts the import, not later work ---------------------------------------------
+
+
+def test_undo_keeps_a_created_record_that_was_given_a_deal_since(owner):
+    from sputnik.sales.services.deals import deal_create
+
+    batch = import_file(owner, people(2))
+    busy, idle = Person.objects.order_by("pk")
+    deal = deal_create(actor=owner, data={"person_id": busy.pk, "title": "Веста"})
+    _undo(owner, batch)
+    assert list(Person.objects.values_list("pk", flat=True)) == [busy.pk]
+    busy.refresh_from_db()
+    deal.refresh_from_db()
+    assert busy.import_batch_id is None and deal.person_id == busy.pk
+    batch.refresh_from_db()
+    assert batch.counts["_undo"]["kept_later_work"] == 1
+    assert batch.counts["_undo"]["deleted"] == 1
+    removals = AuditEntry.objects.filter(entity="parties.person", action="delete")
+    assert [e.entity_id for e in removals] == [idle.pk]
+
+
+def test_a_merge_survivor_leaves_its_import_so_undo_keeps_what_was_merged_into_it(owner):
+    from sputnik.parties.services import person_create
+    from sputnik.parties.services.merge import person_merge
+
+    batch = import_file(owner, people(1))
+    imported = Person.objects.get()
+    twin = person_create(actor=owner, data={"last_name": "Клиент00000", "first_name": "Ваня"})
+    note_create(actor=owner, person_id=twin.pk, body="Хочет кредит")
+    person_merge(actor=owner, survivor=imported, merged=twin)
+    _undo(owner, batch)
+    survivor = Person.objects.get()
+    assert survivor.pk == imported.pk and survivor.import_batch_id is None
+    assert Interaction.objects.filter(person_id=survivor.pk, body="Хочет кредит").exists()
+
+
+def test_undo_leaves_contacts_that_a_merge_moved_to_another_record(owner, person):
+    from sputnik.parties.services import person_create
+    from sputnik.parties.services.merge import person_merge
+
+    data = csv_bytes(
+        [["Фамилия", "Имя", "Телефон", "E-mail"], ["Иванов", "Сергей", "+79123456789", "a@b.ru"]]
+    )
+    batch = import_file(owner, data, duplicates="update")
+    survivor = person_create(actor=owner, data={"last_name": "Иванов", "first_name": "Сергей"})
+    person_merge(actor=owner, survivor=survivor, merged=person)
+    _undo(owner, batch)
+    assert survivor.contacts.filter(value="a@b.ru").exists()
+
+
+def test_undo_puts_back_the_value_from_before_two_rows_updated_one_record(owner, person):
+    data = csv_bytes(
+        [
+            ["Фамилия", "Имя", "Телефон", "E-mail"],
+            ["Иванов", "Второе", "+79123456789", ""],  # matched by phone
+            ["Иванов", "Третье", "", "sergey.ivanov@example.ru"],  # the same one by e-mail
+        ]
+    )
+    batch = import_file(owner, data, duplicates="update", chunk_rows=1)
+    person.refresh_from_db()
+    assert person.first_name == "Третье"
+    _undo(owner, batch)
+    person.refresh_from_db()
+    assert person.first_name == "Сергей"
