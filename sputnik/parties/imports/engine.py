@@ -318,7 +318,9 @@ class Pass:
         self.timing["decide"] += t2 - t1
         created_ids: list[int] = []
         new_records = None
-        if self.write:
+        if self.write and connection.vendor == "postgresql":
+            # Sequences hand out ids outside any transaction; SQLite's come from MAX(id)
+            # and need the chunk's write lock, so there they are taken in _store.
             created_ids, new_records = self._prepare_create(
                 [d for d in decisions if d.outcome == CREATED]
             )
@@ -330,7 +332,7 @@ class Pass:
         bad = [r for r in cleaned if not r.ok]
         if bad and self.write and self.batch.on_error == ImportBatch.OnError.WRITE_NOTHING:
             raise BadRowsAbort(len(bad))
-        created_ids = planned.created_ids
+        created_ids, new_records = planned.created_ids, planned.new_records
         t2 = time.perf_counter()
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -339,11 +341,15 @@ class Pass:
                 with connection.cursor() as cur:
                     cur.execute("SET LOCAL synchronous_commit = off")
             self._claim_step(last_row)
-            if planned.new_records is not None:
+            if self.write and new_records is None:
+                created_ids, new_records = self._prepare_create(
+                    [d for d in decisions if d.outcome == CREATED]
+                )
+            if new_records is not None:
                 # Ids only grow, so every record of the batch has one at least this: undo
                 # walks the primary key from here instead of scanning the table for it.
                 self.counts.setdefault("_first_id", min(created_ids))
-                _records, contacts = planned.new_records.write()
+                _records, contacts = new_records.write()
                 self.counts["contacts_created"] += contacts
             self.timing["create"] += time.perf_counter() - t2
             if created_ids:
