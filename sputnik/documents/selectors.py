@@ -3,6 +3,7 @@ the company) that holds the document."""
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import get_language
 
 from sputnik.core.models import User
@@ -10,12 +11,25 @@ from sputnik.documents.models import Document, DocumentTemplate
 from sputnik.parties.models import Company, Person
 
 
+def _readable(documents: QuerySet[Document], actor: User) -> QuerySet[Document]:
+    """Without the quote PDFs of deals the actor does not see: deal visibility can be
+    narrower than the holder's (a manager sees their own customer but not a colleague's
+    deal with them; a deal stays in its centre when the customer is transferred)."""
+    from sputnik.sales.models import Quote  # sales files its quotes here, not the reverse
+    from sputnik.sales.selectors.deals import visible_deals
+
+    unseen = Quote.objects.filter(document_id=OuterRef("pk")).exclude(
+        deal_id__in=visible_deals(actor).values("pk")
+    )
+    return documents.exclude(Exists(unseen))
+
+
 def person_documents(*, actor: User, person: Person) -> list[Document]:
     """Documents of a person the actor sees, newest first (Person.DoesNotExist otherwise)."""
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise Person.DoesNotExist("Person matching query does not exist.")
     return list(
-        Document.objects.filter(person=person)
+        _readable(Document.objects.filter(person=person), actor)
         .select_related("uploaded_by")
         .order_by("-uploaded_at", "-id")
     )
@@ -24,7 +38,7 @@ def person_documents(*, actor: User, person: Person) -> list[Document]:
 def document_get(*, actor: User, person_id: int, document_id: int) -> Document:
     """A document of a visible person, or Document.DoesNotExist — also when the id belongs
     to another person, so a URL cannot pair a visible person with a hidden file."""
-    return Document.objects.select_related("person").get(
+    return _readable(Document.objects.select_related("person"), actor).get(
         pk=document_id,
         person_id=person_id,
         person__in=Person.objects.visible_to(actor).filter(pk=person_id).values("pk"),
@@ -37,7 +51,7 @@ def company_documents(*, actor: User, company: Company) -> list[Document]:
     if not Company.objects.visible_to(actor).filter(pk=company.pk).exists():
         raise Company.DoesNotExist("Company matching query does not exist.")
     return list(
-        Document.objects.filter(company=company)
+        _readable(Document.objects.filter(company=company), actor)
         .select_related("uploaded_by")
         .order_by("-uploaded_at", "-id")
     )
@@ -46,7 +60,7 @@ def company_documents(*, actor: User, company: Company) -> list[Document]:
 def company_document_get(*, actor: User, company_id: int, document_id: int) -> Document:
     """A document held by a visible company, or Document.DoesNotExist — also when the id
     belongs to a person or another company."""
-    return Document.objects.select_related("company").get(
+    return _readable(Document.objects.select_related("company"), actor).get(
         pk=document_id,
         company_id=company_id,
         company__in=Company.objects.visible_to(actor).filter(pk=company_id).values("pk"),

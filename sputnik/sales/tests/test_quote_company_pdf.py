@@ -176,3 +176,29 @@ def test_a_refused_send_stores_nothing(owner, company_deal):
     with translation.override("en"), pytest.raises(ValidationError, match="Only a draft"):
         quote_send(actor=owner, quote=Quote.objects.get(pk=quote.pk))
     assert Document.objects.count() == 1
+
+
+def test_a_quote_pdf_is_not_readable_through_a_card_by_one_who_does_not_see_its_deal(
+    client, owner, colleague, head, deal
+):
+    """The owner sees their customer, but the deal went to a colleague (own scope): its
+    quote PDF neither lists on the person's documents nor downloads there; the head, who
+    sees the deal, still gets both."""
+    from sputnik.documents import selectors as documents
+    from sputnik.sales.models import Deal
+
+    quote = quote_create(actor=owner, deal=deal)
+    quote_send(actor=owner, quote=quote)
+    quote.refresh_from_db()
+    Deal.objects.filter(pk=deal.pk).update(owner=colleague)
+    download = reverse("documents:document_download", args=[deal.person_id, quote.document_id])
+    client.force_login(owner)
+    assert quote.document_id not in [
+        d.pk for d in documents.person_documents(actor=owner, person=deal.person)
+    ]
+    assert client.get(download).status_code == 404
+    client.force_login(head)
+    assert quote.document_id in [
+        d.pk for d in documents.person_documents(actor=head, person=deal.person)
+    ]
+    assert client.get(download).status_code == 200
