@@ -154,3 +154,14 @@ def test_a_company_the_user_may_not_see_is_neither_offered_nor_accepted(
 def test_a_read_only_role_is_not_offered_a_new_deal(client, executive, company):
     html = _panel(client, executive, company).content.decode()
     assert reverse("sales:deal_create") not in html
+
+
+def test_a_tampered_company_value_is_refused_with_a_message(client, owner, new_cars):
+    client.force_login(owner)
+    response = client.post(
+        reverse("sales:deal_create"),
+        {"company": "1 OR 1=1", "pipeline": new_cars.pk, "title": "Взлом", "source": "showroom"},
+    )
+    assert response.status_code == 200
+    assert "Choose a valid company." in response.content.decode()
+    assert not Deal.objects.filter(title="Взлом").exists()

@@ -30,7 +30,9 @@ class DealForm(BootstrapFormMixin, forms.Form):
     )
     other_name = forms.CharField(label=_("Person"), required=False, max_length=200)
     # The company the deal is for, when it is started from the company's card.
-    company = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    # Read by clean_company: a tampered value gets a message the page shows (a hidden
+    # field's own error is never rendered).
+    company = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput())
     pipeline = forms.ChoiceField(label=_("Pipeline"), choices=())
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     amount = forms.CharField(
@@ -55,6 +57,15 @@ class DealForm(BootstrapFormMixin, forms.Form):
             for name in ("person", "other_name", "company", "pipeline"):
                 del self.fields[name]
         self.style_widgets()
+
+    def clean_company(self) -> int | None:
+        raw = (self.cleaned_data.get("company") or "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            self.add_error(None, _("Choose a valid company."))
+            return None
+        return int(raw)
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
