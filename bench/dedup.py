@@ -24,7 +24,6 @@ import datetime as dt
 import io
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -34,16 +33,14 @@ from typing import Any
 
 import psycopg
 
+from bench.common import log, machine
+
 ROOT = Path(__file__).resolve().parent
 DB = os.environ.get("BENCH_DEDUP_DB", "sputnik_bench_dedup")
 PERSONS = int(os.environ.get("BENCH_DEDUP_PERSONS", "1000000"))
 SEED = int(os.environ.get("BENCH_DEDUP_SEED", "11"))
 HOST = "host=127.0.0.1 port=5432 user=postgres"
 CENTRES = 10
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
 
 
 def admin(sql: str) -> None:
@@ -67,30 +64,6 @@ def child_env() -> dict[str, str]:
         SPUTNIK_VAR_DIR=str(ROOT.parent / "var" / "bench-dedup"),
     )
     return env
-
-
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as fh:
-        for line in fh:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem_kb = 0
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal"):
-                mem_kb = int(line.split()[1])
-    with psycopg.connect(f"{HOST} dbname=postgres") as conn:
-        pg = (conn.execute("SHOW server_version").fetchone() or ("?",))[0]
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "postgresql": pg,
-        "python": platform.python_version(),
-        "load_average_at_start": os.getloadavg(),
-    }
 
 
 # --- the population -----------------------------------------------------------------------
@@ -311,7 +284,7 @@ def main() -> None:
     info = machine()
     log(
         f"machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, PostgreSQL "
-        f"{info['postgresql']}, load average {info['load_average_at_start'][0]:.2f}"
+        f"{info['postgresql']}, load average {info['loadavg_at_start'][0]:.2f}"
     )
     load = build()
     log("running `sputnik dedup` (the batch finder, as an operator runs it)")

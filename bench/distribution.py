@@ -30,57 +30,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import statistics
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+from bench.common import ROOT, ensure_database, log, machine, samples, stats, use_database
 
-HOST = "postgres://postgres@127.0.0.1:5432"
-OWN_DB = "sputnik_bench_distribution"
-os.environ.setdefault("DATABASE_URL", f"{HOST}/{OWN_DB}")
-
-ROOT = Path(__file__).resolve().parent
+use_database("sputnik_bench_distribution", test_client=True)
 LEADS = int(os.environ.get("BENCH_LEADS", "100000"))
 PLACE = int(os.environ.get("BENCH_PLACE", "300"))
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect(f"{HOST}/postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "per_second": round(len(ordered) / sum(ordered), 1),
-    }
-
-
-def _timed(fn: Callable[[int], Any], count: int) -> list[float]:
-    out = []
-    for i in range(count):
-        t0 = time.perf_counter()
-        fn(i)
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def network() -> dict[str, Any]:
@@ -173,7 +130,7 @@ def place_figures(centres: dict[str, Any]) -> dict[str, list[float]]:
     for i in range(20):  # warm-up
         prospect_distribute(actor=actor, person=Person(pk=ids[i]), **kinds[i % 4])
     orm_ids = ids[20 : 20 + PLACE]
-    orm = _timed(
+    orm = samples(
         lambda i: prospect_distribute(actor=actor, person=Person(pk=orm_ids[i]), **kinds[i % 4]),
         PLACE,
     )
@@ -236,7 +193,7 @@ def place_figures(centres: dict[str, Any]) -> dict[str, list[float]]:
                     [actor.pk, pid, pid],
                 )
 
-        raw_samples = _timed(raw, len(raw_ids))
+        raw_samples = samples(raw, len(raw_ids))
     return {"distribute": orm, "raw.distribute": raw_samples}
 
 
@@ -322,13 +279,11 @@ def run() -> dict[str, Any]:
     django.setup()
     from django.core.management import call_command
 
-    from bench.run import machine
-
     call_command("migrate", verbosity=0)
     centres = network()
     placed = place_figures(centres)
     escalation = escalation_figures(centres)
-    figures = {k: _stats(v) for k, v in placed.items()}
+    figures = {k: stats(v) for k, v in placed.items()}
     return {
         "machine": machine(),
         "figures": figures,
@@ -346,7 +301,7 @@ def run() -> dict[str, Any]:
 
 
 def main() -> None:
-    _ensure_database()
+    ensure_database(fresh=True)
     result = run()
     m = result["machine"]
     log(

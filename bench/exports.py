@@ -29,24 +29,19 @@ import os
 import resource
 import sys
 import time
-from pathlib import Path
 from typing import Any
+
+from bench.common import HOST, ROOT, log, machine
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
 
-ROOT = Path(__file__).resolve().parent
 PERSONS = int(os.environ.get("BENCH_PERSONS", "1000000"))
 LIMIT = int(os.environ.get("BENCH_EXPORT_LIMIT", "0")) or None
 FORMATS = [f.strip() for f in os.environ.get("BENCH_FORMATS", "csv").split(",") if f.strip()]
 SHARED_DB = "sputnik_bench"
 OWN_DB = "sputnik_bench_exports"
-HOST = "postgres://postgres@127.0.0.1:5432"
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
 
 
 def _database_exists(name: str) -> bool:
@@ -97,12 +92,6 @@ def read_only() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-
-
-def machine() -> dict[str, Any]:
-    from bench.run import machine as foundation_machine
-
-    return foundation_machine()
 
 
 def rss_mb() -> float:

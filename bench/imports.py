@@ -25,7 +25,6 @@ import csv
 import datetime as dt
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -36,6 +35,8 @@ from typing import Any
 
 import psycopg
 
+from bench.common import log, machine
+
 ROOT = Path(__file__).resolve().parent
 BASE_DB = os.environ.get("BENCH_IMPORT_DB", "sputnik_bench_import")
 BASE_PERSONS = int(os.environ.get("BENCH_IMPORT_BASE", "1000000"))
@@ -44,10 +45,6 @@ CHUNK = int(os.environ.get("BENCH_IMPORT_CHUNK", "5000"))
 KEEP = os.environ.get("BENCH_KEEP", "") in {"1", "true", "yes"}
 HOST = "host=127.0.0.1 port=5432 user=postgres"
 RUN_DB, RAW_DB = f"{BASE_DB}_run", f"{BASE_DB}_raw"
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
 
 
 def url(db: str) -> str:
@@ -332,35 +329,11 @@ def raw_copy(files: dict[str, Path]) -> dict[str, Any]:
     return {"seconds": seconds, "rows": counts}
 
 
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as fh:
-        for line in fh:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem_kb = 0
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal"):
-                mem_kb = int(line.split()[1])
-    with psycopg.connect(f"{HOST} dbname=postgres") as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "postgresql": pg,
-        "python": platform.python_version(),
-        "load_average_at_start": os.getloadavg(),
-    }
-
-
 def main() -> None:
     info = machine()
     log(
         f"machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, PostgreSQL "
-        f"{info['postgresql']}, load average {info['load_average_at_start'][0]:.2f}"
+        f"{info['postgresql']}, load average {info['loadavg_at_start'][0]:.2f}"
     )
     ensure_base()
     migrate_base()

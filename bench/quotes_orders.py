@@ -30,64 +30,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import statistics
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+from bench.common import ROOT, ensure_database, log, machine, samples, stats, use_database
 
-HOST = "postgres://postgres@127.0.0.1:5432"
-OWN_DB = "sputnik_bench_quotes"
-os.environ.setdefault("DATABASE_URL", f"{HOST}/{OWN_DB}")
-
-ROOT = Path(__file__).resolve().parent
+use_database("sputnik_bench_quotes", test_client=True)
 ORDERS = int(os.environ.get("BENCH_ORDERS", "50000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect(f"{HOST}/postgres", autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if found is not None:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "per_second": round(len(ordered) / sum(ordered), 1),
-    }
 
 
 def _row(result: Any) -> tuple[Any, ...]:
     row = result.fetchone()
     assert row is not None
     return tuple(row)
-
-
-def _timed(fn: Callable[[int], Any], count: int) -> list[float]:
-    out = []
-    for i in range(count):
-        t0 = time.perf_counter()
-        fn(i)
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def world() -> dict[str, Any]:
@@ -143,7 +99,7 @@ def quote_figures(w: dict[str, Any]) -> dict[str, list[float]]:
     from sputnik.sales.services.quotes import quote_create
 
     deals = w["deals"]
-    orm = _timed(lambda i: quote_create(actor=w["owner"], deal=deals[i]), SAMPLES)
+    orm = samples(lambda i: quote_create(actor=w["owner"], deal=deals[i]), SAMPLES)
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
 
         def raw(i: int) -> None:
@@ -178,7 +134,7 @@ def quote_figures(w: dict[str, Any]) -> dict[str, list[float]]:
                          qty * price * 6 / 5],
                     )  # fmt: skip
 
-        raw_samples = _timed(raw, SAMPLES)
+        raw_samples = samples(raw, SAMPLES)
     return {"quote.create": orm, "raw.quote.create": raw_samples}
 
 
@@ -240,7 +196,7 @@ def status_figures(w: dict[str, Any]) -> dict[str, list[float]]:
         response = client.get(f"/status/{sample[i][1]}/", secure=True)
         assert response.status_code == 200, response.status_code
 
-    orm = _timed(page, len(sample))
+    orm = samples(page, len(sample))
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
 
         def raw(i: int) -> None:
@@ -271,7 +227,7 @@ def status_figures(w: dict[str, Any]) -> dict[str, list[float]]:
                 [row[0]],
             ).fetchall()
 
-        raw_samples = _timed(raw, len(sample))
+        raw_samples = samples(raw, len(sample))
     return {"status.page": orm, "raw.status.page": raw_samples}
 
 
@@ -287,7 +243,7 @@ def step_figures(w: dict[str, Any]) -> dict[str, list[float]]:
     with connection.cursor() as cur:
         cur.execute("SELECT id FROM sales_order ORDER BY id LIMIT %s", [SAMPLES * 2])
         ids = [r[0] for r in cur.fetchall()]
-    orm = _timed(
+    orm = samples(
         lambda i: order_change_status(actor=w["owner"], order=ids[i], to="in_transit"), SAMPLES
     )
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
@@ -319,7 +275,7 @@ def step_figures(w: dict[str, Any]) -> dict[str, list[float]]:
                     [f"raw:{cid}", oid],
                 )
 
-        raw_samples = _timed(raw, SAMPLES)
+        raw_samples = samples(raw, SAMPLES)
     return {"order.step": orm, "raw.order.step": raw_samples}
 
 
@@ -336,19 +292,17 @@ def run() -> dict[str, Any]:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
-    from bench.run import machine
-
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     m = machine()
     w = world()
-    samples: dict[str, list[float]] = {}
-    samples.update(quote_figures(w))
+    measured: dict[str, list[float]] = {}
+    measured.update(quote_figures(w))
     t0 = time.perf_counter()
-    samples.update(status_figures(w))
+    measured.update(status_figures(w))
     log(f"status page figures over {ORDERS:,} orders ({time.perf_counter() - t0:.1f} s)")
-    samples.update(step_figures(w))
-    figures = {k: _stats(v) for k, v in samples.items()}
+    measured.update(step_figures(w))
+    figures = {k: stats(v) for k, v in measured.items()}
 
     def ratio(a: str, b: str) -> float:
         return round(figures[a]["p50_ms"] / figures[b]["p50_ms"], 1)
@@ -367,7 +321,7 @@ def run() -> dict[str, Any]:
 
 
 def main() -> None:
-    _ensure_database()
+    ensure_database(fresh=True)
     result = run()
     m = result["machine"]
     log(

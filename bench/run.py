@@ -19,21 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sputnik_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
-# DEBUG would make Django keep every query in memory and slow each one down.
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
+from bench.common import ROOT, ensure_database, log, machine, use_database
 
-ROOT = Path(__file__).resolve().parent
+use_database("sputnik_bench")
 PERSONS = int(os.environ.get("BENCH_PERSONS", "1000000"))
 INTERACTIONS = int(os.environ.get("BENCH_INTERACTIONS", "10000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -52,25 +46,6 @@ TARGETS_MS = {
 }
 
 
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
-def ensure_database() -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
-    conninfo = f"host={cfg['HOST']} port={cfg['PORT'] or 5432} user={cfg['USER']} dbname=postgres"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-            log(f"created database {cfg['NAME']}")
-
-
 def setup_django() -> None:
     import django
 
@@ -78,39 +53,6 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-
-
-def machine() -> dict[str, Any]:
-    from django.db import connection
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    except (OSError, StopIteration):
-        mem_kb = 0
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    import django
-
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "loadavg_at_start": os.getloadavg(),
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "postgresql": pg,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "os": platform.platform(),
-    }
 
 
 # --- timing helpers ----------------------------------------------------------

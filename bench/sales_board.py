@@ -39,24 +39,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import platform
 import random
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
+from bench.common import ROOT, ensure_database, log, machine, use_database
 
-HOST = "postgres://postgres@127.0.0.1:5432"
-OWN_DB = "sputnik_bench_sales"
-os.environ.setdefault("DATABASE_URL", f"{HOST}/{OWN_DB}")
-
-ROOT = Path(__file__).resolve().parent
+use_database("sputnik_bench_sales")
 DEALS = int(os.environ.get("BENCH_DEALS", "1000000"))
 PERSONS = int(os.environ.get("BENCH_PERSONS", "200000"))
 BOARD_OPEN = int(os.environ.get("BENCH_BOARD_OPEN", "10000"))
@@ -69,21 +61,8 @@ BENCH_HEAD = "bench-head-1"
 SEED = 20261123
 
 
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect(f"{HOST}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup() -> None:
-    _ensure_database()
+    ensure_database()
     import django
 
     django.setup()
@@ -577,37 +556,6 @@ def ensure_loaded(
 
 
 # --- measuring ---------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    import django
-    from django.db import connection
-
-    cpu, mem_kb = "unknown", 0
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(x.split()[1])
-            for x in Path("/proc/meminfo").read_text().splitlines()
-            if x.startswith("MemTotal")
-        )
-    except (OSError, StopIteration):
-        pass
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "loadavg_at_start": os.getloadavg(),
-        "postgresql": pg,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-    }
 
 
 def timed(fn: Callable[[], Any], rounds: int = ROUNDS) -> dict[str, float]:

@@ -34,18 +34,11 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
+from bench.common import ROOT, ensure_database, log, machine, use_database
 
-HOST = "postgres://postgres@127.0.0.1:5432"
-OWN_DB = "sputnik_bench_pricing"
-os.environ.setdefault("DATABASE_URL", f"{HOST}/{OWN_DB}")
-
-ROOT = Path(__file__).resolve().parent
+use_database("sputnik_bench_pricing")
 MODELS = int(os.environ.get("BENCH_MODELS", "50"))
 GROUPS = 8
 OPTIONS = 10
@@ -53,19 +46,6 @@ RULES = int(os.environ.get("BENCH_RULES", "300"))
 LISTS = int(os.environ.get("BENCH_LISTS", "20"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "400"))
 BUDGET_MS = 20.0
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect(f"{HOST}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _definition(index: int, rng: random.Random) -> dict[str, Any]:
@@ -228,7 +208,6 @@ def run() -> dict[str, Any]:
     from django.conf import settings
     from django.db import connection
 
-    from bench.run import machine
     from sputnik.core.models import Centre
     from sputnik.sales.models import Product
     from sputnik.sales.services import spec_cache
@@ -354,7 +333,7 @@ def run() -> dict[str, Any]:
 
 
 def main() -> None:
-    _ensure_database()
+    ensure_database()
     import django
 
     django.setup()

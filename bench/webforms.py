@@ -31,38 +31,15 @@ import datetime as dt
 import json
 import os
 import random
-import statistics
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+from bench.common import ROOT, ensure_database, log, machine, samples, stats, use_database
 
-HOST = "postgres://postgres@127.0.0.1:5432"
-OWN_DB = "sputnik_bench_webforms"
-os.environ.setdefault("DATABASE_URL", f"{HOST}/{OWN_DB}")
-
-ROOT = Path(__file__).resolve().parent
+use_database("sputnik_bench_webforms", test_client=True)
 PERSONS = int(os.environ.get("BENCH_PERSONS", "100000"))
 LEADS = int(os.environ.get("BENCH_LEADS", "200"))
 SITE = "https://dealer.example"
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect(f"{HOST}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _phone(i: int) -> str:
@@ -147,26 +124,6 @@ def load() -> None:
         cur.execute("ANALYZE")
 
 
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered) * 1000, 3),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 3),
-        "max_ms": round(ordered[-1] * 1000, 3),
-        "per_second": round(len(ordered) / sum(ordered), 1),
-    }
-
-
-def _timed(fn: Callable[[int], Any], count: int) -> list[float]:
-    samples = []
-    for i in range(count):
-        start = time.perf_counter()
-        fn(i)
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
 def _table_counts() -> dict[str, int]:
     from django.apps import apps
     from django.db import connection
@@ -191,7 +148,6 @@ def run() -> dict[str, Any]:
     from django.test import Client
     from django.urls import reverse
 
-    from bench.run import machine
     from sputnik.core.services import system_actor
     from sputnik.marketing import public_views, services
     from sputnik.marketing.models import FormSubmission, LeadForm
@@ -233,7 +189,7 @@ def run() -> dict[str, Any]:
             meta=meta,
         )
 
-    match = _timed(
+    match = samples(
         lambda i: _match(actor, phone=_phone(rng.randrange(PERSONS)), email="", first_name=""),
         LEADS,
     )
@@ -241,7 +197,7 @@ def run() -> dict[str, Any]:
     first_id = FormSubmission.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     before = _table_counts()
     last_ids: dict[str, int] = {}
-    new = _timed(
+    new = samples(
         lambda i: services.submission_accept(
             form=form,
             payload={
@@ -264,7 +220,7 @@ def run() -> dict[str, Any]:
     assert not failed.exists(), list(failed.values("status", "error")[:3])
 
     known_leads = [known_lead() for _ in range(LEADS)]
-    known = _timed(
+    known = samples(
         lambda i: services.submission_accept(
             form=form,
             payload=known_leads[i],
@@ -291,7 +247,7 @@ def run() -> dict[str, Any]:
         )
         assert response.status_code == 302, response.status_code
 
-    http = _timed(post, LEADS)
+    http = samples(post, LEADS)
     cache.clear()
 
     # The engine's floor: the same rows into the same tables, copied from rows just written.
@@ -336,7 +292,7 @@ def run() -> dict[str, Any]:
                     ["processed", new_id],
                 )
 
-        raw_writes = _timed(raw_lead, LEADS)
+        raw_writes = samples(raw_lead, LEADS)
         with psycopg.connect(dsn) as reader:
             contact = "parties_contactpoint"
             person = "parties_person"
@@ -354,15 +310,15 @@ def run() -> dict[str, Any]:
                     f"SELECT * FROM {person} WHERE id = ANY(%s) ORDER BY id", [ids]
                 ).fetchall()
 
-            raw_match_samples = _timed(raw_match, LEADS)
+            raw_match_samples = samples(raw_match, LEADS)
 
     figures = {
-        "match": _stats(match),
-        "raw.match": _stats(raw_match_samples),
-        "capture.new": _stats(new),
-        "capture.known": _stats(known),
-        "http.post": _stats(http),
-        "raw.writes": _stats(raw_writes),
+        "match": stats(match, 3),
+        "raw.match": stats(raw_match_samples, 3),
+        "capture.new": stats(new, 3),
+        "capture.known": stats(known, 3),
+        "http.post": stats(http, 3),
+        "raw.writes": stats(raw_writes, 3),
     }
     return {
         "machine": machine(),
@@ -382,7 +338,7 @@ def run() -> dict[str, Any]:
 
 
 def main() -> None:
-    _ensure_database()
+    ensure_database()
     result = run()
     m = result["machine"]
     log(
