@@ -142,6 +142,13 @@ VISIBILITY_MATRIX = [
 
 
 @pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Stored documents (quote PDFs, signed forms) go to the test's own folder, never to
+    var/documents."""
+    settings.DOCUMENTS_ROOT = tmp_path / "documents"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(request, django_db_blocker):
     """The cache (a database table or Redis) outlives each test's transaction: rate-limit
     counters of one test must not refuse another test's requests. Only tests with the

@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n" + b"0" * 64
 
 
-@pytest.fixture(autouse=True)
-def _documents_in_tmp(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-
-
 @pytest.fixture
 def company(owner):
     """A company of centre A owned by `owner` (visible like `person`)."""

@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n" + b"0" * 64
 
 
-@pytest.fixture(autouse=True)
-def _documents_in_tmp(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-
-
 def test_the_person_card_lists_the_persons_documents_with_download_links(
     client, owner, person, django_assert_max_num_queries
 ):

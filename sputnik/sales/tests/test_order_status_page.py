@@ -26,8 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
+def _setup():
     cache.clear()
 
 

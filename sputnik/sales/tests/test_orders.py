@@ -33,8 +33,7 @@ D = Decimal
 
 
 @pytest.fixture(autouse=True)
-def _english(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
+def _english():
     with translation.override("en"):
         yield
 

@@ -25,11 +25,6 @@ deal = quotes_support.deal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _documents_in_tmp(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-
-
 @pytest.fixture
 def company(owner):
     return company_create(actor=owner, data={"name": "ООО Ромашка"})

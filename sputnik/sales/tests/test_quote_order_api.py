@@ -24,11 +24,6 @@ MISSING_ID = 987654321
 DEAL_VISIBILITY = VISIBILITY_MATRIX
 
 
-@pytest.fixture(autouse=True)
-def _documents(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-
-
 def post(client, url, body=None):
     return client.post(url, data=json.dumps(body or {}), content_type="application/json")
 

@@ -24,11 +24,6 @@ deal = quotes_support.deal
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _documents(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-
-
 def _sign_in(page, live_server, username: str) -> None:
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=username]", username)

@@ -20,11 +20,6 @@ deal = quotes_support.deal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _documents(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-
-
 def csp_clean(html: str) -> bool:
     return not (
         INLINE_SCRIPT.search(html) or STYLE_ATTRIBUTE.search(html) or HANDLER_ATTRIBUTE.search(html)

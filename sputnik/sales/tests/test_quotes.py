@@ -40,11 +40,6 @@ def _english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _documents_in_tmp(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-
-
 def pdf_text(content: bytes) -> str:
     """The PDF's text with whitespace (wrapped table cells, no-break spaces) made single spaces."""
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
