@@ -383,11 +383,7 @@ def person_deals(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = acting_user(request)
     person = visible_or_404(person_get, actor=actor, person_id=person_id)
     deals = selectors.person_deals(actor=actor, person=person)
-    return render(
-        request,
-        "sales/deals/_person_panel.html",
-        {"person": person, "deals": deals, "can_create": actor.has_right(Right.PARTY_EDIT)},
-    )
+    return _deals_panel(request, actor, "person", person.pk, deals)
 
 
 # --- the company's card -----------------------------------------------------------------
@@ -400,8 +396,19 @@ def company_deals(request: HttpRequest, company_id: int) -> HttpResponse:
     actor = acting_user(request)
     company = visible_or_404(company_get, actor=actor, company_id=company_id)
     deals = visible_or_404(selectors.company_deals, actor=actor, company=company)
+    return _deals_panel(request, actor, "company", company.pk, deals)
+
+
+def _deals_panel(
+    request: HttpRequest, actor: User, holder: str, holder_id: int, deals: list[Deal]
+) -> HttpResponse:
     return render(
         request,
-        "sales/deals/_company_panel.html",
-        {"company": company, "deals": deals, "can_create": actor.has_right(Right.PARTY_EDIT)},
+        "sales/deals/_deals_panel.html",
+        {
+            "holder": holder,
+            "holder_id": holder_id,
+            "deals": deals,
+            "can_create": actor.has_right(Right.PARTY_EDIT),
+        },
     )
