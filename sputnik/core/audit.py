@@ -12,7 +12,8 @@ from django.db import models
 from sputnik.core.models import AuditEntry, User
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value as JSON keeps it: dates as ISO text, decimals as text, records as ids."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -20,9 +21,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     return value
 
 
@@ -35,7 +36,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
         # updated_at is bookkeeping: with it every save would look like a change.
         if field.name in {"search_name", "id", "updated_at"}:
             continue
-        data[field.name] = _jsonable(getattr(instance, field.attname))
+        data[field.name] = jsonable(getattr(instance, field.attname))
     return data
 
 
@@ -50,8 +51,8 @@ def audit_record(
     company_id: int | None = None,
     summary: str = "",
 ) -> AuditEntry | None:
-    before = _jsonable(before or {})
-    after = _jsonable(after or {})
+    before = jsonable(before or {})
+    after = jsonable(after or {})
     if action == AuditEntry.Action.UPDATE:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         if not changed:

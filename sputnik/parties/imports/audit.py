@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sputnik.core.audit import _jsonable
+from sputnik.core.audit import jsonable
 from sputnik.core.models import AuditEntry
 from sputnik.parties.models import Company, ImportBatch, Person
 
@@ -107,8 +107,8 @@ def update_entry(
         subject_person_id=record.pk if is_person else None,
         subject_company_id=None if is_person else record.pk,
         summary=f"{record.display_name} · {label}"[:300],
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=jsonable(before),
+        after=jsonable(after),
     )
 
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from sputnik.core.audit import jsonable
 from sputnik.core.events import publish
 from sputnik.core.models import AuditEntry, User
 from sputnik.core.normalize import search_key
@@ -599,8 +600,8 @@ class Pass:
                     row_number=d.row.number,
                     person_id=obj.pk if isinstance(obj, Person) else None,
                     company_id=obj.pk if isinstance(obj, Company) else None,
-                    before=_jsonable(before),
-                    after=_jsonable(after),
+                    before=jsonable(before),
+                    after=jsonable(after),
                 )
             )
             entries.append(
@@ -656,7 +657,7 @@ class Pass:
                         row_number=row.number,
                         column=column[:200],
                         code=code,
-                        params=_jsonable(params),
+                        params=jsonable(params),
                     )
                 )
         notes: list[ImportRowError] = []
@@ -679,15 +680,9 @@ class Pass:
                         row_number=d.row.number,
                         column=column[:200],
                         code=code,
-                        params=_jsonable(params),
+                        params=jsonable(params),
                         is_error=False,
                     )
                 )
         if errors or notes:
             ImportRowError.objects.bulk_create(errors + notes, batch_size=2000)
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    from sputnik.core.audit import _jsonable as to_json
-
-    return dict(to_json(data))

@@ -21,7 +21,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from sputnik.core.audit import _jsonable
+from sputnik.core.audit import jsonable
 from sputnik.core.events import publish
 from sputnik.core.normalize import search_key
 from sputnik.parties.imports.audit import audit_batch_records, update_entry, write_entries
@@ -72,7 +72,7 @@ def _restore_chunk(batch: ImportBatch, journal: list[ImportUpdate], counts: dict
         after: dict[str, Any] = {}
         for name, imported in journal_row.after.items():
             field: Any = model._meta.get_field(name)
-            if _jsonable(getattr(record, name)) == imported:
+            if jsonable(getattr(record, name)) == imported:
                 raw = journal_row.before.get(name)
                 old = field.to_python(raw) if raw is not None else None
                 before[name], after[name] = getattr(record, name), old
